@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pocmerge", mixinStandardHelpOptions = true, version = "pocmerge 0.1.0",
         description = "Mean-field Langevin ensembles and LoRA ensembles with their PoC merge (DJL, PyTorch).",
         subcommands = {
+            EnsembleCommand.class,
             BenchCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,68 @@
+package dev.pocmerge.core;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Safe ways to move Java data into tensors. {@code manager.create(float[])} may leave libtorch reading a Java
+ * buffer the GC can free (DESIGN.md, use-after-free): every array made here is {@code duplicate()}d into memory
+ * libtorch owns, and scalars are 0-d arrays made with {@code full}.
+ */
+public final class Tensors {
+    private Tensors() {}
+
+    /** {@code data} (row-major) as an array of {@code dtype} (FLOAT32 or FLOAT64) on the manager's device. */
+    public static NDArray of(NDManager manager, float[] data, Shape shape, DataType dtype) {
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray a = tmp.create(data, shape);
+            if (dtype != DataType.FLOAT32) {
+                a = a.toType(dtype, true);
+            }
+            NDArray owned = a.duplicate();
+            owned.attach(manager);
+            return owned;
+        }
+    }
+
+    public static NDArray of(NDManager manager, double[] data, Shape shape, DataType dtype) {
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray a = tmp.create(data, shape);
+            if (dtype != DataType.FLOAT64) {
+                a = a.toType(dtype, true);
+            }
+            NDArray owned = a.duplicate();
+            owned.attach(manager);
+            return owned;
+        }
+    }
+
+    /** A 0-d constant that stays valid as long as {@code manager} is open (safe inside autograd). */
+    public static NDArray scalar(NDManager manager, double v, DataType dtype) {
+        return manager.full(new Shape(), (float) v, dtype);
+    }
+
+    /** Values as doubles, whatever the float dtype (copies to the host). */
+    public static double[] toDoubles(NDArray a) {
+        return a.toType(DataType.FLOAT64, false).toDoubleArray();
+    }
+
+    /** A 0-d constant of {@code like}'s dtype on {@code like}'s manager (use instead of {@code op(Number)}). */
+    public static NDArray k(NDArray like, double v) {
+        NDManager m = like.getManager();
+        if (like.getDataType() == DataType.FLOAT64) { // full() takes a float: keep all 53 bits
+            return of(m, new double[] {v}, new Shape(), DataType.FLOAT64);
+        }
+        return m.full(new Shape(), (float) v, like.getDataType());
+    }
+
+    /** Integer indices as an INT64 array on the manager's device. */
+    public static NDArray ofLongs(NDManager manager, long[] data, Shape shape) {
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray owned = tmp.create(data, shape).duplicate();
+            owned.attach(manager);
+            return owned;
+        }
+    }
+}

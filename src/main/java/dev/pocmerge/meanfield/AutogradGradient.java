@@ -1,0 +1,32 @@
+package dev.pocmerge.meanfield;
+
+import static dev.pocmerge.core.Tensors.k;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.GradientCollector;
+
+/** Reference gradient: autograd through {@link MeanField#objective}. Slow, obviously right. */
+public final class AutogradGradient implements GradientPath {
+    private final Neuron neuron;
+    private final Loss loss;
+    private final double lambdaPrime;
+
+    public AutogradGradient(Neuron neuron, Loss loss, double lambdaPrime) {
+        this.neuron = neuron;
+        this.loss = loss;
+        this.lambdaPrime = lambdaPrime;
+    }
+
+    @Override
+    public NDArray meanFieldGradient(NDArray x, Batch batch) {
+        long n = x.getShape().get(1);
+        NDArray leaf = x.duplicate(); // a fresh leaf each call: no stale accumulated gradient
+        leaf.setRequiresGradient(true);
+        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+            NDArray total = MeanField.objective(neuron, loss, lambdaPrime, leaf, batch).sum();
+            gc.backward(total);
+        }
+        return leaf.getGradient().mul(k(x, n)); // ∇(δF/δμ)(x_i) = N·∇_{x_i}F
+    }
+}

@@ -1,0 +1,88 @@
+package dev.pocmerge.meanfield;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.pocmerge.core.Seeds;
+
+/**
+ * Runs T MFLD steps on all members at once. Each step lives in its own sub-manager (DESIGN.md: without it
+ * native memory grows every step). A step whose particles are not finite is not taken: the run stops and the
+ * particles stay at the last finite step.
+ */
+public final class MfldTrainer {
+    /** Salt of the noise stream (the engine's generator is seeded from (seed, NOISE_STREAM)). */
+    public static final long NOISE_STREAM = 0x4E4F495345L;
+
+    /** Called after each completed step (1-based). */
+    @FunctionalInterface
+    public interface Listener {
+        void afterStep(int step, Particles particles);
+    }
+
+    /** How a run ended. {@code divergedAt} is the first step that produced non-finite particles, or 0. */
+    public record Outcome(int stepsDone, int divergedAt, double seconds) {
+        public boolean diverged() {
+            return divergedAt > 0;
+        }
+    }
+
+    private final MfldStep step;
+    private final MfldConfig cfg;
+
+    public MfldTrainer(GradientPath gradient, MfldConfig cfg) {
+        this.step = new MfldStep(gradient, cfg);
+        this.cfg = cfg;
+    }
+
+    public Outcome train(Particles p, Batch data, long seed, Listener listener) {
+        Engine.getEngine("PyTorch").setRandomSeed(Seeds.deriveInt(seed, NOISE_STREAM));
+        MinibatchSampler sampler = null;
+        int n = (int) data.size();
+        if (cfg.batchSize() > 0 && cfg.batchSize() < n) {
+            sampler = new MinibatchSampler(p.members(), n, cfg.batchSize(), seed);
+        }
+        double sigma = cfg.noiseStd();
+        boolean kinetic = cfg.dynamics() == Dynamics.UNDERDAMPED;
+        long t0 = System.nanoTime();
+        for (int k = 1; k <= cfg.steps(); k++) {
+            MfldStep.State next;
+            try (NDManager sm = p.manager().newSubManager()) {
+                NDArray x = p.x();
+                x.tempAttach(sm);
+                NDArray v = kinetic ? p.v() : null;
+                if (v != null) {
+                    v.tempAttach(sm);
+                }
+                data.z2().tempAttach(sm);
+                data.z2x2T().tempAttach(sm);
+                data.y().tempAttach(sm);
+                Batch batch = sampler == null ? data : data.gather(sampler.next(sm));
+                NDArray noise = sigma > 0 ? sm.randomNormal(0f, (float) sigma, x.getShape(), x.getDataType()) : null;
+                next = step.apply(x, v, batch, noise);
+                if (!isFinite(next.x()) || (next.v() != null && !isFinite(next.v()))) {
+                    return new Outcome(k - 1, k, seconds(t0));
+                }
+                next.x().attach(p.manager());
+                if (next.v() != null) {
+                    next.v().attach(p.manager());
+                }
+            }
+            p.update(next.x(), next.v());
+            if (listener != null) {
+                listener.afterStep(k, p);
+            }
+        }
+        return new Outcome(cfg.steps(), 0, seconds(t0));
+    }
+
+    private static boolean isFinite(NDArray a) {
+        // one reduction: the sum is finite iff every entry is (barring overflow of the sum itself, also a failure)
+        return Double.isFinite(a.sum().toType(DataType.FLOAT64, false).getDouble());
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+}

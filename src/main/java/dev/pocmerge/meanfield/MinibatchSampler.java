@@ -1,0 +1,60 @@
+package dev.pocmerge.meanfield;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.pocmerge.core.Seeds;
+import dev.pocmerge.core.Tensors;
+import java.util.Random;
+
+/**
+ * One minibatch per member per step, drawn without replacement within an epoch (a reshuffle each pass), from
+ * the member's own stream, so members stay independent as the PoC argument needs.
+ */
+final class MinibatchSampler {
+    private static final long SALT = 0x5EEDBA7CL;
+    private final int n;
+    private final int b;
+    private final int[][] perm;
+    private final int[] cursor;
+    private final Random[] rng;
+
+    MinibatchSampler(int members, int n, int b, long seed) {
+        this.n = n;
+        this.b = b;
+        perm = new int[members][n];
+        cursor = new int[members];
+        rng = new Random[members];
+        for (int m = 0; m < members; m++) {
+            rng[m] = new Random(Seeds.derive(seed ^ SALT, m));
+            for (int i = 0; i < n; i++) {
+                perm[m][i] = i;
+            }
+            cursor[m] = n; // shuffle on first use
+        }
+    }
+
+    NDArray next(NDManager manager) {
+        int members = perm.length;
+        long[] idx = new long[members * b];
+        for (int m = 0; m < members; m++) {
+            for (int j = 0; j < b; j++) {
+                if (cursor[m] == n) {
+                    shuffle(perm[m], rng[m]);
+                    cursor[m] = 0;
+                }
+                idx[m * b + j] = perm[m][cursor[m]++];
+            }
+        }
+        return Tensors.ofLongs(manager, idx, new Shape(members, b));
+    }
+
+    private static void shuffle(int[] a, Random r) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}
