@@ -104,7 +104,7 @@ public final class SafetensorsFile implements TensorSource {
         long numel = t.numel();
         if (numel > Integer.MAX_VALUE - 8) {
             throw new PocmergeException(file + ": tensor " + SafetensorsHeader.q(name) + " has " + numel
-                    + " elements, too many for one Java array; load it as an NDArray in parts");
+                    + " elements, too many for one Java float array");
         }
         float[] out = new float[(int) numel];
         int[] at = {0};
