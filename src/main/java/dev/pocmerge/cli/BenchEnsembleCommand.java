@@ -1,0 +1,82 @@
+package dev.pocmerge.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import dev.pocmerge.core.Devices;
+import dev.pocmerge.core.Json;
+import dev.pocmerge.data.Dataset;
+import dev.pocmerge.data.Task;
+import dev.pocmerge.meanfield.EnsembleSpec;
+import dev.pocmerge.meanfield.StepBenchmark;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pocmerge bench ensemble}: batched vs autograd vs sequential MFLD steps, and the matmul rate. */
+@Command(name = "ensemble", mixinStandardHelpOptions = true,
+        description = "Time the batched MFLD step against autograd and M sequential steppers (ratios in one run).")
+public final class BenchEnsembleCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    MfldOptions mfld;
+
+    @Option(names = "--M", defaultValue = "20", description = "networks (default: ${DEFAULT-VALUE})")
+    int members;
+
+    @Option(names = "--N", defaultValue = "500", description = "neurons per network (default: ${DEFAULT-VALUE})")
+    int neurons;
+
+    @Option(names = "--autograd-steps", defaultValue = "20", description = "timed autograd steps (default: ${DEFAULT-VALUE})")
+    int autogradSteps;
+
+    @Option(names = "--sequential-steps", defaultValue = "20",
+            description = "timed steps of each single-network stepper (default: ${DEFAULT-VALUE})")
+    int sequentialSteps;
+
+    @Override
+    public Integer call() {
+        Task task = Task.parse(mfld.task);
+        Dataset ds = task.generate(common.seed);
+        EnsembleSpec spec = mfld.spec(ds, members, neurons, common.seed);
+        Device device = Devices.resolve(common.device);
+        StepBenchmark.Result r;
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            r = StepBenchmark.run(manager, ds, spec, autogradSteps, sequentialSteps);
+        }
+        JsonObject o = new JsonObject();
+        o.addProperty("device", Devices.describe(device));
+        o.addProperty("task", task.id());
+        o.addProperty("M", members);
+        o.addProperty("N", neurons);
+        o.addProperty("n_train", ds.nTrain());
+        o.addProperty("D", ds.d() + 2);
+        o.addProperty("steps", spec.mfld().steps());
+        o.addProperty("threads", Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
+        o.addProperty("batched_steps_per_s", r.batchedStepsPerS());
+        o.addProperty("autograd_steps_per_s", r.autogradStepsPerS());
+        o.addProperty("sequential_steps_per_s", r.sequentialStepsPerS());
+        o.addProperty("batched_over_sequential", r.batchedStepsPerS() / r.sequentialStepsPerS());
+        o.addProperty("batched_over_autograd", r.batchedStepsPerS() / r.autogradStepsPerS());
+        o.addProperty("gemm_flop_per_step", r.gemmFlopPerStep());
+        o.addProperty("matmul_gflops", r.matmulGflops());
+        o.addProperty("step_gflops", r.stepGflops());
+        o.addProperty("step_over_matmul", r.stepGflops() / r.matmulGflops());
+        if (common.json) {
+            System.out.println(Json.COMPACT.toJson(o));
+        } else {
+            System.out.printf("%s on %s, M=%d N=%d n=%d D=%d%n", task.id(), Devices.describe(device), members, neurons,
+                    ds.nTrain(), ds.d() + 2);
+            System.out.printf("batched closed form  %8.2f steps/s  (%.1f GFLOP/s = %.0f%% of the %.1f GFLOP/s matmul)%n",
+                    r.batchedStepsPerS(), r.stepGflops(), 100 * r.stepGflops() / r.matmulGflops(), r.matmulGflops());
+            System.out.printf("batched autograd     %8.2f steps/s  (closed form is %.2f× faster)%n",
+                    r.autogradStepsPerS(), r.batchedStepsPerS() / r.autogradStepsPerS());
+            System.out.printf("%d sequential nets   %8.2f steps/s  (batched is %.2f× faster)%n", members,
+                    r.sequentialStepsPerS(), r.batchedStepsPerS() / r.sequentialStepsPerS());
+        }
+        return 0;
+    }
+}

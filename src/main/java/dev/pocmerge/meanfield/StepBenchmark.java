@@ -1,0 +1,76 @@
+package dev.pocmerge.meanfield;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.pocmerge.data.Dataset;
+
+/**
+ * Measures, in one process and one run: the batched closed-form step, the batched autograd step, M single-network
+ * closed-form steppers run one after the other, and a plain matmul of the step's GEMM shape. Every rate is in
+ * ensemble steps per second (one step moves all M·N particles).
+ */
+public final class StepBenchmark {
+    private static final int WARMUP = 3;
+
+    /** Results; FLOP figures count the step's two GEMMs, 4·M·N·n·D. */
+    public record Result(double batchedStepsPerS, double autogradStepsPerS, double sequentialStepsPerS,
+            double matmulGflops, double stepGflops, double gemmFlopPerStep) {}
+
+    private StepBenchmark() {}
+
+    public static Result run(NDManager manager, Dataset data, EnsembleSpec spec, int autogradSteps,
+            int sequentialSteps) {
+        DataType dt = DataType.FLOAT32;
+        Batch train = Batch.of(manager, data.zTrain(), data.yTrain(), data.d(), dt);
+        int m = spec.members();
+        int n = spec.neurons();
+        GradientPath fast = new ClosedFormGradient(spec.neuron(), spec.loss(), spec.mfld().lambdaPrime());
+        GradientPath auto = new AutogradGradient(spec.neuron(), spec.loss(), spec.mfld().lambdaPrime());
+        int steps = spec.mfld().steps();
+        double batched = rate(manager, data, spec, fast, train, m, steps);
+        double autograd = rate(manager, data, spec, auto, train, m, autogradSteps);
+        // M independent single-network steppers, one after the other
+        double seqSeconds = 0;
+        for (int j = 0; j < m; j++) {
+            EnsembleSpec one = new EnsembleSpec(1, n, spec.neuron(), spec.loss(), spec.mfld(), spec.seed() + j);
+            seqSeconds += 1.0 / rate(manager, data, one, fast, train, 1, sequentialSteps);
+        }
+        double sequential = 1.0 / seqSeconds;
+        double flop = 4.0 * m * n * data.nTrain() * (data.d() + 2);
+        double matmul = matmulGflops(manager, m * n, data.d() + 2, data.nTrain(), dt);
+        return new Result(batched, autograd, sequential, matmul, flop * batched / 1e9, flop);
+    }
+
+    private static double rate(NDManager manager, Dataset data, EnsembleSpec spec, GradientPath path, Batch train,
+            int members, int steps) {
+        try (Particles p = Particles.gaussian(manager, members, spec.neurons(), data.d(), spec.seed(),
+                DataType.FLOAT32)) {
+            new MfldTrainer(path, spec.mfld().withSteps(WARMUP)).train(p, train, spec.seed(), null);
+            MfldTrainer.Outcome o = new MfldTrainer(path, spec.mfld().withSteps(steps)).train(p, train, spec.seed(),
+                    null);
+            return o.stepsDone() / o.seconds();
+        }
+    }
+
+    /** GFLOP/s of (rows, k) × (k, cols) float matmuls, the pre-activation GEMM of one step. */
+    static double matmulGflops(NDManager manager, int rows, int k, int cols, DataType dt) {
+        try (NDManager sm = manager.newSubManager()) {
+            NDArray a = sm.randomNormal(0, 1, new Shape(rows, k), dt);
+            NDArray b = sm.randomNormal(0, 1, new Shape(k, cols), dt);
+            for (int i = 0; i < 3; i++) {
+                a.matMul(b).close();
+            }
+            int reps = 20;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                NDArray c = a.matMul(b);
+                c.getFloat(0, 0); // completes the op (a no-op on CPU, a sync on GPU)
+                c.close();
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            return 2.0 * rows * k * cols * reps / secs / 1e9;
+        }
+    }
+}
