@@ -33,7 +33,7 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
     @Option(names = "--autograd-steps", defaultValue = "20", description = "timed autograd steps (default: ${DEFAULT-VALUE})")
     int autogradSteps;
 
-    @Option(names = "--sequential-steps", defaultValue = "20",
+    @Option(names = "--sequential-steps", defaultValue = "50",
             description = "timed steps of each single-network stepper (default: ${DEFAULT-VALUE})")
     int sequentialSteps;
 

@@ -9,10 +9,13 @@ import dev.pocmerge.data.Dataset;
 /**
  * Measures, in one process and one run: the batched closed-form step, the batched autograd step, M single-network
  * closed-form steppers run one after the other, and a plain matmul of the step's GEMM shape. Every rate is in
- * ensemble steps per second (one step moves all M·N particles).
+ * ensemble steps per second (one step moves all M·N particles). Every path is warmed up first: a cold JVM runs
+ * DJL's Java op wrappers interpreted, which would flatter the batched path against M small steppers.
  */
 public final class StepBenchmark {
     private static final int WARMUP = 3;
+    /** Steps run on every path before anything is timed, so the JIT has compiled DJL's op wrappers. */
+    private static final int JIT_WARMUP = 60;
 
     /** Results; FLOP figures count the step's two GEMMs, 4·M·N·n·D. */
     public record Result(double batchedStepsPerS, double autogradStepsPerS, double sequentialStepsPerS,
@@ -29,6 +32,10 @@ public final class StepBenchmark {
         GradientPath fast = new ClosedFormGradient(spec.neuron(), spec.loss(), spec.mfld().lambdaPrime());
         GradientPath auto = new AutogradGradient(spec.neuron(), spec.loss(), spec.mfld().lambdaPrime());
         int steps = spec.mfld().steps();
+        EnsembleSpec single = new EnsembleSpec(1, n, spec.neuron(), spec.loss(), spec.mfld(), spec.seed());
+        rate(manager, data, spec, fast, train, m, JIT_WARMUP);
+        rate(manager, data, single, fast, train, 1, JIT_WARMUP);
+        rate(manager, data, spec, auto, train, m, Math.min(JIT_WARMUP, autogradSteps));
         double batched = rate(manager, data, spec, fast, train, m, steps);
         double autograd = rate(manager, data, spec, auto, train, m, autogradSteps);
         // M independent single-network steppers, one after the other
