@@ -19,14 +19,20 @@ public final class AutogradGradient implements GradientPath {
     }
 
     @Override
-    public NDArray meanFieldGradient(NDArray x, Batch batch) {
+    public double lambdaPrime() {
+        return lambdaPrime;
+    }
+
+    /** Autograd of the data term of {@link MeanField#objective} (λ′ = 0 there; the L2 part is analytic). */
+    @Override
+    public NDArray scaledDataGradient(NDArray x, Batch batch, double scale) {
         long n = x.getShape().get(1);
         NDArray leaf = x.duplicate(); // a fresh leaf each call: no stale accumulated gradient
         leaf.setRequiresGradient(true);
         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-            NDArray total = MeanField.objective(neuron, loss, lambdaPrime, leaf, batch).sum();
+            NDArray total = MeanField.objective(neuron, loss, 0.0, leaf, batch).sum();
             gc.backward(total);
         }
-        return leaf.getGradient().mul(k(x, n)); // ∇(δF/δμ)(x_i) = N·∇_{x_i}F
+        return leaf.getGradient().mul(k(x, n * scale)); // ∇(δF/δμ)(x_i) = N·∇_{x_i}F
     }
 }

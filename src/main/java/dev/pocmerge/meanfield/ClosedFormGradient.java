@@ -3,6 +3,7 @@ package dev.pocmerge.meanfield;
 import static dev.pocmerge.core.Tensors.k;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
  * The fast path: {@code N·∇_{x_i}F} in closed form, batched over all members, no autograd. With
@@ -10,7 +11,7 @@ import ai.djl.ndarray.NDArray;
  * <pre>
  *   N·∂F/∂(w_i, b_i) = g(x_D,i) · Σ_s c_s (1 − t_is²) [z_s, 1]
  *   N·∂F/∂x_D,i      = g′(x_D,i) · Σ_s c_s t_is
- *   + 2λ′·x_i                                     (the L2 term's N·∇ of λ′(1/N)‖x_i‖²)
+ *   (the L2 term's 2λ′·x_i is added by GradientPath / folded into MfldStep)
  * </pre>
  * Speed: tanh costs ~5× sigmoid in libtorch on CPU, so we work with {@code S = σ(2a)}: {@code t = 2S − 1},
  * {@code 1 − t² = 4(S − S²)}. The factor 2 is folded into the data ({@link Batch#z2x2T()}), so the
@@ -18,6 +19,7 @@ import ai.djl.ndarray.NDArray;
  * x_D column is 0 (Z2's last column), which is then overwritten with the x_D gradient.
  */
 public final class ClosedFormGradient implements GradientPath {
+    private static final NDIndex LAST = new NDIndex(":, :, -1");
     private final Neuron neuron;
     private final Loss loss;
     private final double lambdaPrime;
@@ -29,13 +31,18 @@ public final class ClosedFormGradient implements GradientPath {
     }
 
     @Override
-    public NDArray meanFieldGradient(NDArray x, Batch batch) {
+    public double lambdaPrime() {
+        return lambdaPrime;
+    }
+
+    @Override
+    public NDArray scaledDataGradient(NDArray x, Batch batch, double scale) {
         long nNeurons = x.getShape().get(1);
         long n = batch.size();
         NDArray a2 = x.matMul(batch.z2x2T());                    // 2·a        (M, N, n)
         NDArray s = a2.getNDArrayInternal().sigmoid();           // S = σ(2a), tanh(a) = 2S − 1
         a2.close();
-        NDArray xd = x.get(":, :, -1");                          // (M, N)
+        NDArray xd = x.get(LAST);                                // (M, N)
         NDArray g = neuron.outer(xd);
         NDArray gp = neuron.outerDerivative(xd);
         // f = (1/N) Σ_i g_i (2 S_i − 1)                                            (M, n)
@@ -50,11 +57,8 @@ public final class ClosedFormGradient implements GradientPath {
         NDArray cz = c.expandDims(2).mul(batch.z2());            // c_s·[z_s, 1, 0]  (M, n, D)
         NDArray grad = u.batchMatMul(cz);                        // (M, N, D), last column 0
         u.close();
-        grad.muli(g.mul(k(x, -4)).expandDims(2));                      // g_i · Σ_s c_s (1 − t²) [z_s, 1]
-        grad.set(new ai.djl.ndarray.index.NDIndex(":, :, -1"), gp.mul(ct)); // g′(x_D) · Σ_s c_s t_is
-        if (lambdaPrime != 0) {
-            grad.addi(x.mul(k(x, 2 * lambdaPrime)));                   // + 2λ′x
-        }
+        grad.muli(g.mul(k(x, -4 * scale)).expandDims(2));        // g_i · Σ_s c_s (1 − t²) [z_s, 1]
+        grad.set(LAST, gp.mul(ct).mul(k(x, scale)));             // g′(x_D) · Σ_s c_s t_is
         return grad;
     }
 }

@@ -18,21 +18,26 @@ public final class MfldStep {
     public record State(NDArray x, NDArray v) {}
 
     public State apply(NDArray x, NDArray v, Batch batch, NDArray scaledNoise) {
-        NDArray g = gradient.meanFieldGradient(x, batch);        // ∇(δF/δμ)(x_i), (M, N, D)
+        double eta = cfg.eta();
+        double lp = gradient.lambdaPrime();
+        NDArray step = gradient.scaledDataGradient(x, batch, -eta); // −η·(data part of ∇(δF/δμ)(x_i))
         if (cfg.dynamics() == Dynamics.OVERDAMPED) {
-            // eq. (3): x ← x − η·∇(δF/δμ)(x) + sqrt(2λη)·ξ
-            NDArray nx = g.muli(k(x, -cfg.eta())).addi(x);
+            // eq. (3): x ← x − η·∇(δF/δμ)(x) + sqrt(2λη)·ξ, with the L2 part −η·2λ′x folded into x's factor
+            NDArray nx = step.addi(lp == 0 ? x : x.mul(k(x, 1 - 2 * eta * lp)));
             if (scaledNoise != null) {
                 nx.addi(scaledNoise);
             }
             return new State(nx, null);
         }
         // kinetic: v ← (1−γη)·v − η·∇(δF/δμ)(x) + sqrt(2γλη)·ξ ;  x ← x + η·v
-        NDArray nv = g.muli(k(x, -cfg.eta())).addi(v.mul(k(x, 1 - cfg.gamma() * cfg.eta())));
+        NDArray nv = step.addi(v.mul(k(x, 1 - cfg.gamma() * eta)));
+        if (lp != 0) {
+            nv.addi(x.mul(k(x, -2 * eta * lp)));
+        }
         if (scaledNoise != null) {
             nv.addi(scaledNoise);
         }
-        NDArray nx = nv.mul(k(x, cfg.eta())).addi(x);
+        NDArray nx = nv.mul(k(x, eta)).addi(x);
         return new State(nx, nv);
     }
 
