@@ -1,0 +1,186 @@
+package dev.pocmerge.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.pocmerge.core.PocmergeException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One safetensors file, memory-mapped. The header is parsed and validated in {@link #open}; tensor bytes are
+ * mapped on demand, per tensor and in chunks, so files and tensors past 2 GiB work (one mapping is limited to
+ * 2 GiB) and nothing is read that is not asked for. Thread-safe for reads.
+ */
+public final class SafetensorsFile implements TensorSource {
+    /** Largest single mapping; a multiple of 8 so chunk edges never split an element. Tests lower it. */
+    static volatile long chunkBytes = 1L << 30;
+
+    private final Path file;
+    private final FileChannel channel;
+    private final SafetensorsHeader header;
+    private final Map<String, TensorInfo> byName = new LinkedHashMap<>();
+    private final List<String> names;
+    private volatile boolean closed;
+
+    private SafetensorsFile(Path file, FileChannel channel, SafetensorsHeader header) {
+        this.file = file;
+        this.channel = channel;
+        this.header = header;
+        for (TensorInfo t : header.tensors) {
+            byName.put(t.name(), t);
+        }
+        this.names = List.copyOf(byName.keySet());
+    }
+
+    public static SafetensorsFile open(Path file) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new PocmergeException(file + ": file not found");
+        } catch (IOException e) {
+            throw new PocmergeException(file + ": cannot open (" + SafetensorsHeader.firstLine(e.getMessage()) + ")", e);
+        }
+        try {
+            return new SafetensorsFile(file, ch, SafetensorsHeader.read(file, ch));
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new PocmergeException(file + ": cannot read header (" + SafetensorsHeader.firstLine(e.getMessage())
+                    + ")", e);
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The {@code __metadata__} strings (empty when absent), in file order. */
+    public Map<String, String> metadata() {
+        return header.metadata;
+    }
+
+    @Override
+    public List<String> names() {
+        return names;
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return byName.containsKey(name);
+    }
+
+    @Override
+    public TensorInfo info(String name) {
+        TensorInfo t = byName.get(name);
+        if (t == null) {
+            throw new PocmergeException(file + ": no tensor " + SafetensorsHeader.q(String.valueOf(name)) + " (the file"
+                    + " has " + names.size() + " tensors)");
+        }
+        return t;
+    }
+
+    @Override
+    public float[] readFloats(String name) {
+        TensorInfo t = info(name);
+        long numel = t.numel();
+        if (numel > Integer.MAX_VALUE - 8) {
+            throw new PocmergeException(file + ": tensor " + SafetensorsHeader.q(name) + " has " + numel
+                    + " elements, too many for one Java array; load it as an NDArray in parts");
+        }
+        float[] out = new float[(int) numel];
+        int[] at = {0};
+        forEachChunk(t, chunk -> {
+            TensorCodec.toFloats(chunk, t.dtype(), out, at[0]);
+            at[0] += chunk.remaining() / t.dtype().bytes;
+        });
+        return out;
+    }
+
+    /**
+     * Converts in Java into a direct native-order buffer (BF16 never reaches the engine), creates the array from
+     * it and, on CPU, clones it into libtorch-owned memory: a CPU array made from a buffer only borrows it, and a
+     * view that outlives the array would read freed memory once the buffer is collected.
+     */
+    @Override
+    public NDArray load(String name, NDManager manager, DataType dtype) {
+        TensorInfo t = info(name);
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+            throw new PocmergeException(file + ": tensor " + SafetensorsHeader.q(name) + ": cannot load as " + dtype
+                    + " (float32 or float16 only)");
+        }
+        int width = dtype == DataType.FLOAT32 ? 4 : 2;
+        long bytes = t.numel() * width;
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new PocmergeException(file + ": tensor " + SafetensorsHeader.q(name) + " needs " + bytes + " bytes as "
+                    + dtype + ", over the 2 GiB a single NDArray buffer can take");
+        }
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+        forEachChunk(t, chunk -> {
+            if (dtype == DataType.FLOAT32) {
+                TensorCodec.appendFloat32(chunk, t.dtype(), buf);
+            } else {
+                TensorCodec.appendFloat16(chunk, t.dtype(), buf);
+            }
+        });
+        buf.rewind();
+        NDArray borrowed = manager.create(buf, new Shape(t.shape()), dtype);
+        NDArray result = borrowed;
+        if (!manager.getDevice().isGpu()) {
+            result = borrowed.duplicate();
+            borrowed.close();
+        }
+        result.setName(name);
+        return result;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly(channel);
+    }
+
+    /** Maps the tensor's bytes in chunks of whole elements, checking the file did not shrink since open. */
+    private void forEachChunk(TensorInfo t, java.util.function.Consumer<ByteBuffer> sink) {
+        if (closed) {
+            throw new PocmergeException(file + ": reading tensor " + SafetensorsHeader.q(t.name()) + " after close()");
+        }
+        long start = header.dataStart + t.begin();
+        long len = t.end() - t.begin();
+        try {
+            // A mapped page past the end of a file that shrank under us is a SIGBUS, not an exception: check first.
+            if (channel.size() < start + len) {
+                throw new PocmergeException(file + ": tensor " + SafetensorsHeader.q(t.name()) + " lies past the end of"
+                        + " the file (the file shrank after it was opened)");
+            }
+            long step = Math.max(8, chunkBytes - chunkBytes % 8);
+            for (long pos = 0; pos < len; pos += step) {
+                long n = Math.min(step, len - pos);
+                sink.accept(channel.map(FileChannel.MapMode.READ_ONLY, start + pos, n).order(ByteOrder.LITTLE_ENDIAN));
+            }
+        } catch (IOException e) {
+            throw new PocmergeException(file + ": cannot read tensor " + SafetensorsHeader.q(t.name()) + " ("
+                    + SafetensorsHeader.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+}
