@@ -14,8 +14,8 @@ class LlamaForwardTest {
 
     static Stream<Arguments> configs() {
         return Stream.of(
-                Arguments.of("MHA untied", TestModels.small()),
-                Arguments.of("GQA tied llama3-rope", TestModels.gqa()),
+                Arguments.of("MHA tied", TestModels.small()),
+                Arguments.of("GQA untied llama3-rope", TestModels.gqa()),
                 // head_dim (12) != hidden / heads (10), GQA 4:2, untied
                 Arguments.of("head_dim != hidden/heads", TestModels.config(40, 64, 2, 4, 2, 12, 50, false, 10000,
                         null)),
