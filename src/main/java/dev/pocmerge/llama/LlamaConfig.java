@@ -62,11 +62,18 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
         int hidden = f.positiveInt("hidden_size", null);
         int heads = f.positiveInt("num_attention_heads", null);
         Integer headDimDefault = hidden % heads == 0 ? hidden / heads : null;
+        int kvHeads = f.positiveInt("num_key_value_heads", heads);
+        if (heads % kvHeads != 0) {
+            throw f.bad("num_key_value_heads", "(" + kvHeads + ") must divide num_attention_heads (" + heads + ")");
+        }
+        if (f.positiveInt("head_dim", headDimDefault) % 2 != 0) {
+            throw f.bad("head_dim", "must be even (rotary embeddings rotate pairs)");
+        }
         return new LlamaConfig(hidden,
                 f.positiveInt("intermediate_size", null),
                 f.positiveInt("num_hidden_layers", null),
                 heads,
-                f.positiveInt("num_key_value_heads", heads),
+                kvHeads,
                 f.positiveInt("head_dim", headDimDefault),
                 f.positiveDouble("rms_norm_eps", null),
                 f.positiveDouble("rope_theta", 10000.0),
