@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code pocmerge bench <job>}: benchmarks that print ratios measured in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (ratios measured in one run).",
         subcommands = {
+            BenchGenerateCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Override

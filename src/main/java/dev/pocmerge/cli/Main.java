@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "Mean-field Langevin ensembles and LoRA ensembles with their PoC merge (DJL, PyTorch).",
         subcommands = {
             BenchCommand.class,
+            TinyLlamaCommand.class,
+            GenerateCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

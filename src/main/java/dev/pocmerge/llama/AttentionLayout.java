@@ -47,6 +47,6 @@ public final class AttentionLayout {
                 }
             }
         }
-        return m.create(v, new Shape(pads.length, 1, length, s));
+        return OwnedArrays.of(m, v, new Shape(pads.length, 1, length, s));
     }
 }

@@ -85,6 +85,11 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
                 f.ids("eos_token_id", 2));
     }
 
+    /** A token-id field (an int or a list of ints) of any HF JSON file, e.g. generation_config.json. */
+    public static List<Integer> tokenIds(JsonObject o, String field, int dflt, String source) {
+        return new Fields(o, source).ids(field, dflt);
+    }
+
     /** The config as HF writes it (tiny-llama). */
     public JsonObject toJson() {
         JsonObject o = new JsonObject();

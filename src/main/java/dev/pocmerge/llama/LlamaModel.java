@@ -38,7 +38,7 @@ public final class LlamaModel implements AutoCloseable {
             postNorm.add(new RmsNorm(weights.get(LlamaNames.postAttentionNorm(l)), eps));
         }
         this.finalNorm = new RmsNorm(weights.get(LlamaNames.NORM), eps);
-        this.lmHead = new FrozenLinear("lm_head", -1, weights.lmHead());
+        this.lmHead = weights.lmHead();
     }
 
     public LlamaConfig config() {
@@ -76,7 +76,7 @@ public final class LlamaModel implements AutoCloseable {
         AttentionLayout layout = new AttentionLayout(cache == null ? batch.pads() : cache.pads(), past, t);
         NDArray[] cosSin = rope.tables(step, layout.positions());
         NDArray mask = layout.mask(step);
-        NDArray ids = step.create(batch.flat(), new Shape(rows, t));
+        NDArray ids = OwnedArrays.of(step, batch.flat(), new Shape(rows, t));
         // inputs_embeds = embed_tokens(input_ids)
         NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embedding(), SparseFormat.DENSE)
                 .singletonOrThrow();

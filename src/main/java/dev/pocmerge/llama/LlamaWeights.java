@@ -15,7 +15,10 @@ import java.util.Map;
 /**
  * The frozen base weights, loaded once on one device and shared by every forward (and, later, by all M LoRA
  * adapters). No array here requires a gradient. Linear weights and the embedding are float32 on CPU and
- * float16 on CUDA (DESIGN.md, precision); norm weights are always float32 (RMSNorm runs in float32).
+ * float16 on CUDA (DESIGN.md, precision); norm weights are always float32 (RMSNorm runs in float32). Linear
+ * weights are held transposed, Wᵀ (in, out) contiguous, the layout {@link FrozenLinear} multiplies fastest; the
+ * HF (out, in) copy is dropped right after loading, so there is one copy of each weight (two of the embedding
+ * when the head is tied: the lookup table and its transpose).
  */
 public final class LlamaWeights implements AutoCloseable {
     private final LlamaConfig config;
@@ -71,8 +74,16 @@ public final class LlamaWeights implements AutoCloseable {
             for (String name : expected.keySet()) {
                 boolean norm = name.endsWith("norm.weight");
                 NDArray a = source.load(name, manager, norm ? DataType.FLOAT32 : linear);
+                if (!norm && !name.equals(LlamaNames.EMBED)) {
+                    NDArray t = FrozenLinear.transposeContiguous(a);
+                    a.close();
+                    a = t;
+                }
                 a.setName(name);
                 arrays.put(name, a);
+            }
+            if (config.tieWordEmbeddings()) {
+                arrays.put(LlamaNames.LM_HEAD, FrozenLinear.transposeContiguous(arrays.get(LlamaNames.EMBED)));
             }
         } catch (RuntimeException ex) {
             manager.close();
@@ -98,6 +109,7 @@ public final class LlamaWeights implements AutoCloseable {
         return linearType;
     }
 
+    /** A norm weight, the embedding (vocab, hidden), or a linear weight as Wᵀ (in, out). */
     public NDArray get(String name) {
         NDArray a = arrays.get(name);
         if (a == null) {
@@ -106,13 +118,14 @@ public final class LlamaWeights implements AutoCloseable {
         return a;
     }
 
+    /** The lookup table (vocab, hidden). */
     public NDArray embedding() {
         return get(LlamaNames.EMBED);
     }
 
-    /** The output projection: {@code lm_head.weight}, or the embedding when tied. */
-    public NDArray lmHead() {
-        return config.tieWordEmbeddings() ? embedding() : get(LlamaNames.LM_HEAD);
+    /** The output projection as Wᵀ (hidden, vocab): {@code lm_head.weight}, or the embedding's when tied. */
+    public FrozenLinear lmHead() {
+        return new FrozenLinear("lm_head", -1, get(LlamaNames.LM_HEAD));
     }
 
     FrozenLinear linear(int layer, String module) {

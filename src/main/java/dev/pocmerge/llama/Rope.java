@@ -79,7 +79,7 @@ public final class Rope {
             }
         }
         Shape shape = new Shape(rows, 1, t, d);
-        return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
+        return new NDArray[] {OwnedArrays.of(m, cos, shape), OwnedArrays.of(m, sin, shape)};
     }
 
     /** {@code x·cos + rotate_half(x)·sin} for x (rows, heads, T, head_dim). */

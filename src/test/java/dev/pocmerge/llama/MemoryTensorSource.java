@@ -58,8 +58,12 @@ final class MemoryTensorSource implements TensorSource {
 
     @Override
     public NDArray load(String name, NDManager manager, DataType dtype) {
-        NDArray a = manager.create(readFloats(name), new Shape(shapes.get(name)));
-        return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+        // create() only borrows the Java-side buffer on CPU: take an engine-owned copy (as SafetensorsFile does)
+        NDArray borrowed = manager.create(readFloats(name), new Shape(shapes.get(name)));
+        // (toType(same type, copy=true) may return an alias of the borrowed memory; duplicate() is a real clone)
+        NDArray owned = borrowed.duplicate();
+        borrowed.close();
+        return dtype == DataType.FLOAT32 ? owned : owned.toType(dtype, false);
     }
 
     @Override
