@@ -20,9 +20,16 @@ public final class GreedyGenerator {
     private final LlamaModel model;
     private final Set<Long> eos;
     private final long padId;
+    private final LinearHook hook;
 
     public GreedyGenerator(LlamaModel model, Collection<Integer> eosIds) {
+        this(model, eosIds, LinearHook.NONE);
+    }
+
+    /** With a hook on every projection (e.g. LoRA adapters). */
+    public GreedyGenerator(LlamaModel model, Collection<Integer> eosIds, LinearHook hook) {
         this.model = model;
+        this.hook = hook;
         this.eos = new HashSet<>();
         eosIds.forEach(id -> eos.add(id.longValue()));
         this.padId = eosIds.isEmpty() ? 0 : eosIds.iterator().next();
@@ -43,7 +50,7 @@ public final class GreedyGenerator {
             for (int step = 0; step < maxNewTokens && !allDone(done); step++) {
                 long[] next;
                 try (NDManager sm = gen.newSubManager()) {
-                    NDArray logits = model.forward(sm, input, cache, LinearHook.NONE, true); // (rows, 1, V)
+                    NDArray logits = model.forward(sm, input, cache, hook, true); // (rows, 1, V)
                     next = logits.argMax(-1).toLongArray();
                 }
                 long[][] column = new long[rows][1];
