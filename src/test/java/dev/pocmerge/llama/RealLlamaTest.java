@@ -16,10 +16,10 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  * A real Hugging Face Llama folder (Llama-2-7B, Llama-3-8B, Llama-3.1-8B as downloaded), when
  * {@code POCMERGE_LLAMA_DIR} names one; skipped otherwise. {@code POCMERGE_DEVICE} picks the device (default
  * auto: CUDA when visible, frozen weights in float16). Run: {@code POCMERGE_LLAMA_DIR=/models/Llama-2-7b-hf
- * mvn -B test -Dtest=RealLlamaIT} (needs about 2×13.5 GB of host memory on the way to the GPU, 27 GB on CPU).
+ * mvn -B test -Dtest=RealLlamaTest} (needs about 2×13.5 GB of host memory on the way to the GPU, 27 GB on CPU).
  */
 @EnabledIfEnvironmentVariable(named = "POCMERGE_LLAMA_DIR", matches = ".+")
-class RealLlamaIT {
+class RealLlamaTest {
     @Test
     void greedyContinuationKnowsParis() {
         Path dir = Path.of(System.getenv("POCMERGE_LLAMA_DIR"));
@@ -37,7 +37,7 @@ class RealLlamaIT {
             long[] out = new GreedyGenerator(m, LlamaCheckpoint.eosIds(dir, c)).generate(List.of(ids), 8, true)
                     .get(0);
             String text = tok.decode(out);
-            System.out.println("RealLlamaIT " + dir + " on " + Devices.describe(device) + ": '" + text + "'");
+            System.out.println("RealLlamaTest " + dir + " on " + Devices.describe(device) + ": '" + text + "'");
             assertTrue(text.contains("Paris"), text);
         }
     }
