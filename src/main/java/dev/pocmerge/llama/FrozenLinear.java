@@ -26,8 +26,14 @@ public final class FrozenLinear {
     public static NDArray transposeContiguous(NDArray weight) {
         long out = weight.getShape().get(0);
         long in = weight.getShape().get(1);
-        // flatten() cannot view a transposed array, so it copies into row-major (in, out) memory
-        return weight.transpose().flatten().reshape(in, out);
+        // flatten() cannot view a transposed array, so it copies into row-major (in, out) memory. Close the
+        // transposed view (it would keep W's storage alive) and the flat handle (the reshaped view holds it).
+        NDArray view = weight.transpose();
+        NDArray flat = view.flatten();
+        view.close();
+        NDArray t = flat.reshape(in, out);
+        flat.close();
+        return t;
     }
 
     public NDArray forward(NDArray x, LinearHook hook) {
