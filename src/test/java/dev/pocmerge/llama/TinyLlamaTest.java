@@ -69,6 +69,24 @@ class TinyLlamaTest {
     }
 
     @Test
+    void bosFollowsTokenizerConfigElseThePostProcessor() throws Exception {
+        Path dir = tmp.resolve("bos");
+        TinyLlama.write(dir, opts(Dtype.F32, 1, true));
+        Path cfg = dir.resolve("tokenizer_config.json");
+        String text = Files.readString(cfg);
+        Files.writeString(cfg, text.replace("\"add_bos_token\": true", "\"add_bos_token\": false"));
+        try (LlamaTokenizer t = LlamaTokenizer.load(dir)) {
+            assertTrue(t.encode("Hello world")[0] != ByteLevelBpe.BOS, "add_bos_token false: no BOS");
+        }
+        Files.delete(cfg); // Llama-3 style: no flag, tokenizer.json's TemplateProcessing adds it
+        try (LlamaTokenizer t = LlamaTokenizer.load(dir)) {
+            long[] ids = t.encode("Hello world");
+            assertEquals(ByteLevelBpe.BOS, ids[0]);
+            assertEquals(3, ids.length);
+        }
+    }
+
+    @Test
     void bf16CheckpointEqualsRoundedF32Weights() {
         Engines.pytorch();
         Path f32 = tmp.resolve("f32");
