@@ -82,8 +82,14 @@ public final class SafetensorsFile implements TensorSource {
         return byName.containsKey(name);
     }
 
+    /** A copy: TensorInfo's shape is an array, and a caller editing it must not change what we read. */
     @Override
     public TensorInfo info(String name) {
+        TensorInfo t = entry(name);
+        return new TensorInfo(t.name(), t.dtype(), t.shape().clone(), t.begin(), t.end(), t.file());
+    }
+
+    private TensorInfo entry(String name) {
         TensorInfo t = byName.get(name);
         if (t == null) {
             throw new PocmergeException(file + ": no tensor " + SafetensorsHeader.q(String.valueOf(name)) + " (the file"
@@ -94,11 +100,11 @@ public final class SafetensorsFile implements TensorSource {
 
     @Override
     public float[] readFloats(String name) {
-        TensorInfo t = info(name);
+        TensorInfo t = entry(name);
         long numel = t.numel();
         if (numel > Integer.MAX_VALUE - 8) {
             throw new PocmergeException(file + ": tensor " + SafetensorsHeader.q(name) + " has " + numel
-                    + " elements, too many for one Java array; load it as an NDArray in parts");
+                    + " elements, too many for one Java float array");
         }
         float[] out = new float[(int) numel];
         int[] at = {0};
@@ -116,7 +122,7 @@ public final class SafetensorsFile implements TensorSource {
      */
     @Override
     public NDArray load(String name, NDManager manager, DataType dtype) {
-        TensorInfo t = info(name);
+        TensorInfo t = entry(name);
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
             throw new PocmergeException(file + ": tensor " + SafetensorsHeader.q(name) + ": cannot load as " + dtype
                     + " (float32 or float16 only)");

@@ -279,7 +279,9 @@ final class SafetensorsHeader {
             return "unexpected end";
         }
         int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).replace('\r', ' ');
+        // Gson's advice to turn on lenient parsing is for programmers, not for someone holding a bad file.
+        return (nl < 0 ? s : s.substring(0, nl)).replace('\r', ' ')
+                .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {

@@ -175,7 +175,17 @@ public final class SafetensorsWriter {
                 throw new PocmergeException("tensor " + SafetensorsHeader.q(name) + ": negative dimension in shape "
                         + SafetensorsHeader.fmt(shape));
             }
-            numel = Math.multiplyExact(numel, d);
+            try {
+                numel = Math.multiplyExact(numel, d);
+            } catch (ArithmeticException e) {
+                throw new PocmergeException("tensor " + SafetensorsHeader.q(name) + ": shape "
+                        + SafetensorsHeader.fmt(shape) + " has more than 2^63 elements");
+            }
+        }
+        if (numel > Integer.MAX_VALUE / 8) {
+            // The writer holds each tensor in one Java byte array; real multi-GiB tensors come from elsewhere.
+            throw new PocmergeException("tensor " + SafetensorsHeader.q(name) + ": shape " + SafetensorsHeader.fmt(shape)
+                    + " is too large for the in-memory writer");
         }
         if (count >= 0 && count != numel) {
             throw new PocmergeException("tensor " + SafetensorsHeader.q(name) + ": " + count + " values but shape "

@@ -1,0 +1,75 @@
+package dev.pocmerge.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.pocmerge.core.Engines;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** load() converts in Java, so a BF16 file reaches the engine only as float32 or float16. */
+class SafetensorsLoadTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void engine() {
+        Engines.pytorch();
+    }
+
+    private Path bf16File(float[] values) {
+        Path f = dir.resolve("m.safetensors");
+        new SafetensorsWriter().add("w", Dtype.BF16, new long[] {3, 7}, values)
+                .add("h", Dtype.F16, new long[] {21}, values)
+                .add("f", Dtype.F32, new long[] {21}, values).write(f);
+        return f;
+    }
+
+    @Test
+    void bf16LoadsAsFloat32WithExactValues() {
+        float[] v = SafetensorsRoundTripTest.throughBf16(SafetensorsRoundTripTest.randomFloats(21, 5));
+        try (SafetensorsFile s = SafetensorsFile.open(bf16File(v)); NDManager m = NDManager.newBaseManager()) {
+            NDArray a = s.load("w", m, DataType.FLOAT32);
+            assertEquals(DataType.FLOAT32, a.getDataType());
+            assertEquals(new Shape(3, 7), a.getShape());
+            assertEquals("w", a.getName());
+            // The engine must read the values themselves, not only give back the bytes we handed it.
+            System.gc();
+            NDArray twice = a.mul(m.full(new Shape(), 2f, DataType.FLOAT32));
+            float[] got = twice.toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                assertEquals(2 * v[i], got[i], 0f, "at " + i);
+            }
+            assertArrayEquals(v, a.toFloatArray());
+            // A view of the loaded array survives closing it: the data must be owned by libtorch.
+            NDArray row = a.get(1);
+            a.close();
+            System.gc();
+            assertArrayEquals(java.util.Arrays.copyOfRange(v, 7, 14), row.toFloatArray());
+        }
+    }
+
+    @Test
+    void bf16AndF32LoadAsFloat16RoundedToNearest() {
+        float[] v = SafetensorsRoundTripTest.throughBf16(SafetensorsRoundTripTest.randomFloats(21, 6));
+        try (SafetensorsFile s = SafetensorsFile.open(bf16File(v)); NDManager m = NDManager.newBaseManager()) {
+            for (String name : new String[] {"w", "h", "f"}) {
+                NDArray a = s.load(name, m, DataType.FLOAT16);
+                assertEquals(DataType.FLOAT16, a.getDataType());
+                float[] got = a.toType(DataType.FLOAT32, false).toFloatArray();
+                for (int i = 0; i < v.length; i++) {
+                    assertEquals(Halfs.f16ToFloat(Halfs.floatToF16(v[i])), got[i], 0f, name + " at " + i);
+                }
+            }
+            // float32 from an F16 file is the exact widening of the stored halves.
+            float[] h = s.readFloats("h");
+            assertArrayEquals(h, s.load("h", m, DataType.FLOAT32).toFloatArray());
+        }
+    }
+}
