@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (ratios measured in one run).",
         subcommands = {
             BenchEnsembleCommand.class,
+            BenchGenerateCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Override

@@ -1,0 +1,92 @@
+package dev.pocmerge.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Measures prefill and greedy decoding with and without the KV cache on one prompt of random ids (ids ≥ 3, so no
+ * special token; EOS is ignored so every run makes exactly {@code newTokens} steps). Decode timings cover the
+ * {@code newTokens} steps only: with the cache each step runs one token; without it each step reruns the whole
+ * prefix (prompt + tokens so far). Each figure is the best of {@code repeats} runs after one warm-up.
+ */
+public final class GenerationBench {
+    public record Result(int promptTokens, int newTokens, double prefillTokensPerS, double decodeCacheTokensPerS,
+            double decodeRecomputeTokensPerS) {
+        public double cacheSpeedup() {
+            return decodeCacheTokensPerS / decodeRecomputeTokensPerS;
+        }
+    }
+
+    private GenerationBench() {}
+
+    public static Result run(LlamaModel model, int promptTokens, int newTokens, int repeats, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        long[] prompt = new long[promptTokens];
+        int v = model.config().vocabSize();
+        for (int i = 0; i < promptTokens; i++) {
+            prompt[i] = 3 + rng.nextInt(Math.max(1, v - 3));
+        }
+        long[] reference = null;
+        double prefill = Double.MAX_VALUE;
+        double cached = Double.MAX_VALUE;
+        double recompute = Double.MAX_VALUE;
+        for (int r = 0; r <= repeats; r++) { // r == 0 warms up
+            long[] out = new long[newTokens];
+            double[] t = cachedRun(model, prompt, out);
+            long[] again = new long[newTokens];
+            double tr = recomputeRun(model, prompt, again);
+            if (!Arrays.equals(out, again)) {
+                throw new IllegalStateException("cached and recomputed greedy decoding disagree: "
+                        + Arrays.toString(out) + " vs " + Arrays.toString(again));
+            }
+            if (reference == null) {
+                reference = out;
+            }
+            if (r > 0) {
+                prefill = Math.min(prefill, t[0]);
+                cached = Math.min(cached, t[1]);
+                recompute = Math.min(recompute, tr);
+            }
+        }
+        return new Result(promptTokens, newTokens, promptTokens / prefill, newTokens / cached, newTokens / recompute);
+    }
+
+    /** Returns {prefill seconds, decode seconds}; fills {@code out} with the greedy tokens. */
+    private static double[] cachedRun(LlamaModel model, long[] prompt, long[] out) {
+        try (NDManager gen = model.weights().manager().newSubManager();
+                KvCache cache = model.newCache(gen, TokenBatch.of(prompt))) {
+            long t0 = System.nanoTime();
+            long next = step(model, gen, TokenBatch.of(prompt), cache);
+            long t1 = System.nanoTime();
+            for (int i = 0; i < out.length; i++) {
+                out[i] = next;
+                next = step(model, gen, TokenBatch.of(new long[] {next}), cache);
+            }
+            long t2 = System.nanoTime();
+            return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+        }
+    }
+
+    private static double recomputeRun(LlamaModel model, long[] prompt, long[] out) {
+        try (NDManager gen = model.weights().manager().newSubManager()) {
+            long[] seq = Arrays.copyOf(prompt, prompt.length + out.length);
+            long next = step(model, gen, TokenBatch.of(prompt), null); // the first token, as the cached run
+            long t0 = System.nanoTime();
+            for (int i = 0; i < out.length; i++) {
+                out[i] = next;
+                seq[prompt.length + i] = next;
+                next = step(model, gen, TokenBatch.of(Arrays.copyOf(seq, prompt.length + i + 1)), null);
+            }
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    private static long step(LlamaModel model, NDManager gen, TokenBatch batch, KvCache cache) {
+        try (NDManager sm = gen.newSubManager()) {
+            NDArray logits = model.forward(sm, batch, cache, LinearHook.NONE, true);
+            return logits.argMax(-1).toLongArray()[0];
+        }
+    }
+}

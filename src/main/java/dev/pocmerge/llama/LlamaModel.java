@@ -1,0 +1,104 @@
+package dev.pocmerge.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * HF {@code LlamaForCausalLM} forward over one shared copy of frozen weights: embedding, then per layer
+ * {@code h = x + attn(input_layernorm(x)); x = h + mlp(post_attention_layernorm(h))}, final norm, lm_head.
+ * Every op's result lands in the caller's per-step manager; close it after each forward.
+ */
+public final class LlamaModel implements AutoCloseable {
+    private final LlamaConfig config;
+    private final LlamaWeights weights;
+    private final Rope rope;
+    private final List<Attention> attention = new ArrayList<>();
+    private final List<Mlp> mlp = new ArrayList<>();
+    private final List<RmsNorm> inputNorm = new ArrayList<>();
+    private final List<RmsNorm> postNorm = new ArrayList<>();
+    private final RmsNorm finalNorm;
+    private final FrozenLinear lmHead;
+
+    public LlamaModel(LlamaWeights weights) {
+        this.config = weights.config();
+        this.weights = weights;
+        this.rope = new Rope(config);
+        NDManager m = weights.manager();
+        NDArray eps = m.full(new Shape(), (float) config.rmsNormEps(), DataType.FLOAT32);
+        NDArray scale = m.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim())), DataType.FLOAT32);
+        for (int l = 0; l < config.numHiddenLayers(); l++) {
+            attention.add(new Attention(config, l, weights, scale));
+            mlp.add(new Mlp(l, weights));
+            inputNorm.add(new RmsNorm(weights.get(LlamaNames.inputNorm(l)), eps));
+            postNorm.add(new RmsNorm(weights.get(LlamaNames.postAttentionNorm(l)), eps));
+        }
+        this.finalNorm = new RmsNorm(weights.get(LlamaNames.NORM), eps);
+        this.lmHead = weights.lmHead();
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public LlamaWeights weights() {
+        return weights;
+    }
+
+    /** A fresh cache for the rows of {@code batch} (its padding is remembered for later steps). */
+    public KvCache newCache(NDManager parent, TokenBatch batch) {
+        return new KvCache(parent, config.numHiddenLayers(), batch.pads());
+    }
+
+    /** Logits (rows, T, vocab) float32 of a full forward, no cache, no hook. */
+    public NDArray forward(NDManager step, TokenBatch batch) {
+        return forward(step, batch, null, LinearHook.NONE, false);
+    }
+
+    /**
+     * @param step per-step manager that owns every intermediate and the result
+     * @param batch new tokens; with a cache they follow the cached ones and the cache's padding applies
+     * @param cache null for a full forward; else extended by this batch
+     * @param hook applied to every q/k/v/o/gate/up/down output (lm_head is never hooked)
+     * @param lastOnly return logits (rows, 1, vocab) of the last position only (generation)
+     */
+    public NDArray forward(NDManager step, TokenBatch batch, KvCache cache, LinearHook hook, boolean lastOnly) {
+        int rows = batch.rows();
+        int t = batch.length();
+        int past = cache == null ? 0 : cache.length();
+        if (cache != null && cache.rows() != rows) {
+            throw new IllegalArgumentException("cache has " + cache.rows() + " rows, batch " + rows);
+        }
+        AttentionLayout layout = new AttentionLayout(cache == null ? batch.pads() : cache.pads(), past, t);
+        NDArray[] cosSin = rope.tables(step, layout.positions());
+        NDArray mask = layout.mask(step);
+        NDArray ids = OwnedArrays.of(step, batch.flat(), new Shape(rows, t));
+        // inputs_embeds = embed_tokens(input_ids)
+        NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embedding(), SparseFormat.DENSE)
+                .singletonOrThrow();
+        if (x.getDataType() != DataType.FLOAT32) {
+            x = x.toType(DataType.FLOAT32, false);
+        }
+        for (int l = 0; l < config.numHiddenLayers(); l++) {
+            NDArray h = x.add(attention.get(l).forward(inputNorm.get(l).forward(x), cosSin[0], cosSin[1], mask,
+                    cache, hook));
+            x = h.add(mlp.get(l).forward(postNorm.get(l).forward(h), hook));
+        }
+        if (cache != null) {
+            cache.advance(t);
+        }
+        if (lastOnly && t > 1) {
+            x = x.get(":, -1:, :");
+        }
+        return lmHead.forward(finalNorm.forward(x), LinearHook.NONE);
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.pocmerge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.pocmerge.core.Json;
+import dev.pocmerge.llama.ByteLevelBpe;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** tiny-llama → generate through {@code Main.run}, as a user would call it. */
+class LlamaCliTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void tinyLlamaThenGenerate() {
+        Path m = tmp.resolve("tiny");
+        Run w = run("tiny-llama", "--out", m.toString(), "--seed", "3");
+        assertEquals(0, w.code(), w.err());
+        Run g = run("generate", "--model", m.toString(), "--prompt", "Hello world", "--max-new-tokens", "12",
+                "--device", "cpu", "--json");
+        assertEquals(0, g.code(), g.err());
+        JsonObject o = JsonParser.parseString(g.out().trim()).getAsJsonObject();
+        assertEquals(1, o.getAsJsonArray("prompt_tokens").get(0).getAsInt(), "BOS first");
+        int n = o.getAsJsonArray("new_tokens").size();
+        assertTrue(n >= 1 && n <= 12, "new tokens: " + n);
+        assertEquals(n == 12 ? "length" : "eos", o.get("stop").getAsString());
+        Run plain = run("generate", "--model", m.toString(), "--prompt", "Hello world", "--max-new-tokens", "12");
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals("Hello world" + o.get("text").getAsString(), plain.out().replaceAll("\\R$", ""));
+    }
+
+    @Test
+    void shardedAndSingleFileGiveIdenticalLogits() throws Exception {
+        Path one = tmp.resolve("one");
+        Path three = tmp.resolve("three");
+        assertEquals(0, run("tiny-llama", "--out", one.toString(), "--seed", "5", "--dtype", "f32", "--tie").code());
+        assertEquals(0, run("tiny-llama", "--out", three.toString(), "--seed", "5", "--dtype", "f32", "--tie",
+                "--shards", "3").code());
+        assertTrue(Files.isRegularFile(three.resolve("model-00003-of-00003.safetensors")));
+        Path a = tmp.resolve("a.json");
+        Path b = tmp.resolve("b.json");
+        assertEquals(0, run("generate", "--model", one.toString(), "--prompt", "the cat", "--dump-logits", a.toString())
+                .code());
+        assertEquals(0, run("generate", "--model", three.toString(), "--prompt", "the cat", "--dump-logits",
+                b.toString()).code());
+        JsonObject da = Json.read(a).getAsJsonObject();
+        JsonArray logits = da.getAsJsonArray("logits");
+        assertEquals(da.getAsJsonArray("tokens").size(), logits.size());
+        assertEquals(ByteLevelBpe.vocabSize(), logits.get(0).getAsJsonArray().size());
+        assertEquals(da, Json.read(b).getAsJsonObject());
+    }
+
+    @Test
+    void bf16AndF32CheckpointsLoadAndGenerate() {
+        for (String dtype : new String[] {"bf16", "f32"}) {
+            Path m = tmp.resolve(dtype);
+            assertEquals(0, run("tiny-llama", "--out", m.toString(), "--dtype", dtype, "--rope-scaling", "llama3",
+                    "--layers", "1", "--heads", "2", "--kv-heads", "1", "--hidden", "32").code());
+            Run g = run("generate", "--model", m.toString(), "--prompt", "Hi", "--max-new-tokens", "3", "--json");
+            assertEquals(0, g.code(), g.err());
+        }
+    }
+
+    @Test
+    void badConfigExitsTwoWithOneLine() throws Exception {
+        Path m = tmp.resolve("bad");
+        assertEquals(0, run("tiny-llama", "--out", m.toString()).code());
+        Path cfg = m.resolve("config.json");
+        String good = Files.readString(cfg);
+
+        Files.writeString(cfg, good.replace("\"model_type\": \"llama\"", "\"model_type\": \"gpt2\""));
+        assertOneLineError(run("generate", "--model", m.toString(), "--prompt", "x"), "model_type");
+
+        Files.writeString(cfg, good.replaceAll("\\s*\"hidden_size\": 64,", ""));
+        assertOneLineError(run("generate", "--model", m.toString(), "--prompt", "x"), "hidden_size");
+
+        Files.writeString(cfg, good);
+        assertOneLineError(run("generate", "--model", tmp.resolve("nowhere").toString(), "--prompt", "x"), "nowhere");
+        assertOneLineError(run("tiny-llama", "--out", tmp.resolve("x").toString(), "--hidden", "30", "--heads", "4"),
+                "--hidden");
+    }
+
+    private static void assertOneLineError(Run r, String mention) {
+        assertEquals(2, r.code(), r.err());
+        String[] lines = r.err().strip().split("\\R");
+        assertEquals(1, lines.length, r.err());
+        assertTrue(lines[0].startsWith("error: ") && lines[0].contains(mention), lines[0]);
+        assertTrue(lines[0].contains("config.json") || !mention.equals("model_type"), lines[0]);
+    }
+}

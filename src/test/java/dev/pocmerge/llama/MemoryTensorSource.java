@@ -1,0 +1,71 @@
+package dev.pocmerge.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.pocmerge.core.PocmergeException;
+import dev.pocmerge.io.Dtype;
+import dev.pocmerge.io.TensorInfo;
+import dev.pocmerge.io.TensorSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Float32 tensors held in memory, for tests that need no file. */
+final class MemoryTensorSource implements TensorSource {
+    private final Map<String, float[]> values = new LinkedHashMap<>();
+    private final Map<String, long[]> shapes = new LinkedHashMap<>();
+
+    MemoryTensorSource put(String name, long[] shape, float[] v) {
+        values.put(name, v);
+        shapes.put(name, shape);
+        return this;
+    }
+
+    static MemoryTensorSource of(LlamaConfig c, Map<String, float[]> weights) {
+        MemoryTensorSource s = new MemoryTensorSource();
+        Map<String, long[]> shapes = c.parameterShapes();
+        weights.forEach((k, v) -> s.put(k, shapes.get(k), v));
+        return s;
+    }
+
+    @Override
+    public List<String> names() {
+        return new ArrayList<>(values.keySet());
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return values.containsKey(name);
+    }
+
+    @Override
+    public TensorInfo info(String name) {
+        if (!contains(name)) {
+            throw new PocmergeException("memory: no tensor " + name);
+        }
+        long n = values.get(name).length * 4L;
+        return new TensorInfo(name, Dtype.F32, shapes.get(name), 0, n, null);
+    }
+
+    @Override
+    public float[] readFloats(String name) {
+        info(name);
+        return values.get(name).clone();
+    }
+
+    @Override
+    public NDArray load(String name, NDManager manager, DataType dtype) {
+        // create() only borrows the Java-side buffer on CPU: take an engine-owned copy (as SafetensorsFile does)
+        NDArray borrowed = manager.create(readFloats(name), new Shape(shapes.get(name)));
+        // (toType(same type, copy=true) may return an alias of the borrowed memory; duplicate() is a real clone)
+        NDArray owned = borrowed.duplicate();
+        borrowed.close();
+        return dtype == DataType.FLOAT32 ? owned : owned.toType(dtype, false);
+    }
+
+    @Override
+    public void close() {}
+}
