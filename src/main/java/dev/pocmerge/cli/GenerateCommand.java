@@ -47,6 +47,7 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new PocmergeException("--max-new-tokens must be >= 0");
         }
         Device device = Devices.resolve(common.device);
+        LlamaCheckpoint.config(model); // a missing folder or a bad config.json is reported first
         try (LlamaTokenizer tok = LlamaTokenizer.load(model); LlamaModel m = LlamaCheckpoint.load(model, device)) {
             long[] ids = tok.encode(prompt);
             if (ids.length == 0) {
