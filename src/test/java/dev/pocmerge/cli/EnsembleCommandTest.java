@@ -138,6 +138,21 @@ class EnsembleCommandTest {
         assertTrue(o.getAsJsonObject("merged").get("train_acc").getAsDouble() > 0.85, o.toString());
     }
 
+    @Test
+    void benchEnsemblePrintsTheContractKeys() {
+        CliRun r = CliRun.of("bench", "ensemble", "--task", "multiindex", "--M", "3", "--N", "20", "--steps", "5",
+                "--autograd-steps", "2", "--sequential-steps", "2", "--device", "cpu", "--json");
+        JsonObject o = json(r);
+        for (String key : new String[] {"batched_steps_per_s", "autograd_steps_per_s", "sequential_steps_per_s",
+            "matmul_gflops", "step_gflops"}) {
+            assertTrue(o.get(key).getAsDouble() > 0, key + " in " + o);
+        }
+        // step_gflops is the step's GEMM FLOPs (4·M·N·n·D) times its rate
+        double flop = 4.0 * 3 * 20 * o.get("n_train").getAsInt() * o.get("D").getAsInt();
+        assertEquals(flop * o.get("batched_steps_per_s").getAsDouble() / 1e9, o.get("step_gflops").getAsDouble(),
+                1e-9 * flop);
+    }
+
     private static JsonObject json(CliRun r) {
         assertEquals(0, r.exit(), r.err());
         return JsonParser.parseString(r.out().trim()).getAsJsonObject();
