@@ -11,6 +11,8 @@ import dev.pocmerge.data.Dataset;
 import dev.pocmerge.data.Task;
 import dev.pocmerge.meanfield.EnsembleSpec;
 import dev.pocmerge.meanfield.EnsembleTraining;
+import dev.pocmerge.meanfield.Evaluation;
+import dev.pocmerge.meanfield.Metrics;
 import dev.pocmerge.meanfield.MfldTrainer;
 import dev.pocmerge.report.Progress;
 import dev.pocmerge.report.ResultsJson;
@@ -40,11 +42,17 @@ public final class EnsembleCommand implements Callable<Integer> {
     @Option(names = "--N", defaultValue = "500", description = "neurons per network (default: ${DEFAULT-VALUE})")
     int neurons;
 
+    @Option(names = "--prune", description = "also score the merged net randomly pruned to this many of its M·N neurons")
+    Integer prune;
+
     @Override
     public Integer call() {
         Task task = Task.parse(mfld.task);
         Dataset ds = task.data(data, common.seed);
         EnsembleSpec spec = mfld.spec(ds, members, neurons, common.seed);
+        if (prune != null && (prune <= 0 || prune > (long) members * neurons)) {
+            throw new PocmergeException("--prune: must be in 1.." + (long) members * neurons + " (M·N), got " + prune);
+        }
         Device device = Devices.resolve(common.device);
         Path dir = RunDirs.create("ensemble", common.out);
         Json.writeAtomic(dir.resolve("config.json"), ResultsJson.config(spec, ds, Devices.describe(device)));
@@ -58,11 +66,19 @@ public final class EnsembleCommand implements Callable<Integer> {
             try (EnsembleTraining.Result r = EnsembleTraining.run(manager, ds, spec, progress)) {
                 bar.close();
                 JsonObject out = ResultsJson.ensemble(spec, ds, Devices.describe(device), r, dir);
+                Metrics pruned = null;
+                if (prune != null) {
+                    pruned = Evaluation.pruned(spec.neuron(), r.particles().x(), prune, common.seed, r.train(),
+                            r.test(), ds.yTrain(), ds.yTest(), ds.isClassification());
+                    JsonObject po = ResultsJson.metrics(pruned);
+                    po.addProperty("neurons", prune);
+                    out.add("pruned", po);
+                }
                 Json.writeAtomic(dir.resolve("results.json"), out);
                 if (common.json) {
                     System.out.println(Json.COMPACT.toJson(out));
                 } else {
-                    System.out.print(ResultsJson.table(r.report(), ds.isClassification()).text());
+                    System.out.print(ResultsJson.table(r.report(), pruned, prune, ds.isClassification()).text());
                     System.out.printf("%d steps in %.2f s (%.1f steps/s); results in %s%n", r.outcome().stepsDone(),
                             r.outcome().seconds(), r.outcome().stepsDone() / Math.max(1e-9, r.outcome().seconds()),
                             dir.resolve("results.json"));

@@ -68,6 +68,11 @@ public final class ResultsJson {
     }
 
     public static Table table(Evaluation.Report report, boolean classification) {
+        return table(report, null, null, classification);
+    }
+
+    /** Members, the merged net, and (when given) the merged net pruned to {@code pruneTo} neurons. */
+    public static Table table(Evaluation.Report report, Metrics pruned, Integer pruneTo, boolean classification) {
         String loss = classification ? "logistic" : "mse";
         Table t = classification
                 ? new Table("network", "train_" + loss, "test_" + loss, "train_acc", "test_acc")
@@ -77,6 +82,9 @@ public final class ResultsJson {
             add(t, "member " + i++, m, classification);
         }
         add(t, "merged", report.merged(), classification);
+        if (pruned != null) {
+            add(t, "pruned to " + pruneTo, pruned, classification);
+        }
         return t;
     }
 

@@ -102,7 +102,8 @@ class EnsembleCommandTest {
                 new String[] {"--N", "-3"}, "--N",
                 new String[] {"--eta", "0"}, "--eta",
                 new String[] {"--eta", "-1"}, "--eta",
-                new String[] {"--task", "spirals"}, "--task");
+                new String[] {"--task", "spirals"}, "--task",
+                new String[] {"--prune", "121"}, "--prune");
         for (Map.Entry<String[], String> c : cases.entrySet()) {
             CliRun r = run(c.getKey());
             assertEquals(2, r.exit(), String.join(" ", c.getKey()) + ": " + r.err());
@@ -136,6 +137,18 @@ class EnsembleCommandTest {
         assertEquals("lin.csv", o.get("task").getAsString());
         assertEquals(48, o.get("n_train").getAsInt());
         assertTrue(o.getAsJsonObject("merged").get("train_acc").getAsDouble() > 0.85, o.toString());
+    }
+
+    @Test
+    void pruningToAllNeuronsScoresLikeTheMergedNet() {
+        JsonObject all = json(run("--json", "--prune", "120", "--out", tmp.resolve("p1").toString()));
+        JsonObject merged = all.getAsJsonObject("merged");
+        JsonObject pruned = all.getAsJsonObject("pruned");
+        assertEquals(120, pruned.get("neurons").getAsInt());
+        assertEquals(merged.get("test_loss").getAsDouble(), pruned.get("test_loss").getAsDouble(), 1e-5);
+        JsonObject few = json(run("--json", "--prune", "7", "--out", tmp.resolve("p2").toString()))
+                .getAsJsonObject("pruned");
+        assertTrue(Math.abs(few.get("train_loss").getAsDouble() - merged.get("train_loss").getAsDouble()) > 1e-6);
     }
 
     @Test
