@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             EnsembleCommand.class,
             BenchCommand.class,
+            SupnormCommand.class,
+            LambdaSweepCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
