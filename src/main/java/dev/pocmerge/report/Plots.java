@@ -56,12 +56,13 @@ public final class Plots {
             min = min - 0.5;
             max = max + 0.5;
         }
-        java.text.DecimalFormat fmt = new java.text.DecimalFormat(valueFormat,
-                java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+        // the colour legend prints min and max with Double.toString: round them to two decimals
+        min = Math.floor(min * 100) / 100;
+        max = Math.ceil(max * 100) / 100;
         chart.getStyler().setMin(min).setMax(max).setShowValue(true)
                 .setValueFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN,
                         values[0].length <= 12 ? 14 : 10))
-                .setHeatMapDecimalValueFormatter(fmt::format).setDrawBorder(false)
+                .setHeatMapValueDecimalPattern(valueFormat).setDrawBorder(false)
                 .setRangeColors(new Color[] {new Color(0x2c, 0x1e, 0x5f), new Color(0x21, 0x91, 0x8c),
                     new Color(0xfd, 0xe7, 0x25)})
                 .setLegendPosition(Styler.LegendPosition.OutsideE);
