@@ -20,4 +20,11 @@ final class CommandLines {
         parts.addAll(spec.commandLine().getParseResult().originalArgs());
         return String.join(" ", parts);
     }
+
+    /** The device in words plus what bounds a CPU run's speed, for wall times in reports. */
+    static String machine(String device) {
+        String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
+        return device + " (" + Runtime.getRuntime().availableProcessors() + " cores visible, libtorch intra-op threads: "
+                + threads + ")";
+    }
 }

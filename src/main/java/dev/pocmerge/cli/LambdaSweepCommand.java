@@ -71,7 +71,8 @@ public final class LambdaSweepCommand implements Callable<Integer> {
                 ProgressBar bar = Progress.bar("lambda-sweep", LambdaSweep.totalSteps(s, nTrain))) {
             r = LambdaSweep.run(manager, s, bar::stepTo);
         }
-        JsonObject out = LambdaSweepReport.write(dir, r, CommandLines.regenerate(spec), Devices.describe(device));
+        JsonObject out = LambdaSweepReport.write(dir, r, CommandLines.regenerate(spec),
+                CommandLines.machine(Devices.describe(device)));
         if (common.json) {
             System.out.println(Json.COMPACT.toJson(out));
         } else {

@@ -74,7 +74,8 @@ public final class SupnormCommand implements Callable<Integer> {
                 ProgressBar bar = Progress.bar("supnorm", s.totalSteps())) {
             r = Supnorm.run(manager, s, bar::stepTo);
         }
-        JsonObject out = SupnormReport.write(dir, r, CommandLines.regenerate(spec), Devices.describe(device));
+        JsonObject out = SupnormReport.write(dir, r, CommandLines.regenerate(spec),
+                CommandLines.machine(Devices.describe(device)));
         if (common.json) {
             System.out.println(Json.COMPACT.toJson(out));
         } else {
