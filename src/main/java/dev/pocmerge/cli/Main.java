@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             TinyLlamaCommand.class,
             GenerateCommand.class,
+            SupnormCommand.class,
+            LambdaSweepCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
