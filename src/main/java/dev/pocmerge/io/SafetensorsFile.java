@@ -24,6 +24,8 @@ import java.util.Map;
 public final class SafetensorsFile implements TensorSource {
     /** Largest single mapping; a multiple of 8 so chunk edges never split an element. Tests lower it. */
     static volatile long chunkBytes = 1L << 30;
+    /** Largest NDArray built in one piece by {@link #load}; larger tensors are loaded in row blocks. */
+    static volatile long maxPieceBytes = (1L << 31) - (1L << 20);
 
     private final Path file;
     private final FileChannel channel;
@@ -128,13 +130,41 @@ public final class SafetensorsFile implements TensorSource {
                     + " (float32 or float16 only)");
         }
         int width = dtype == DataType.FLOAT32 ? 4 : 2;
-        long bytes = t.numel() * width;
-        if (bytes > Integer.MAX_VALUE - 8) {
-            throw new PocmergeException(file + ": tensor " + SafetensorsHeader.q(name) + " needs " + bytes + " bytes as "
-                    + dtype + ", over the 2 GiB a single NDArray buffer can take");
+        long[] shape = t.shape();
+        NDArray result;
+        if (t.numel() * width <= maxPieceBytes) {
+            result = loadRows(t, 0, t.numel(), new Shape(shape), manager, dtype, width);
+        } else {
+            // One NDArray buffer holds < 2 GiB (Llama-3's embedding is 2.1 GB in float32): load row blocks, concat.
+            long rowElems = shape.length == 0 || shape[0] == 0 ? t.numel() : t.numel() / shape[0];
+            if (shape.length == 0 || rowElems * width > maxPieceBytes) {
+                throw new PocmergeException(file + ": tensor " + SafetensorsHeader.q(name) + " needs "
+                        + t.numel() * width + " bytes as " + dtype + " and its rows cannot be split under "
+                        + maxPieceBytes + " bytes per piece");
+            }
+            long rowsPerPiece = maxPieceBytes / (rowElems * width);
+            try (NDManager pieces = manager.newSubManager()) {
+                ai.djl.ndarray.NDList list = new ai.djl.ndarray.NDList();
+                for (long r0 = 0; r0 < shape[0]; r0 += rowsPerPiece) {
+                    long rows = Math.min(rowsPerPiece, shape[0] - r0);
+                    long[] ps = shape.clone();
+                    ps[0] = rows;
+                    list.add(loadRows(t, r0 * rowElems, rows * rowElems, new Shape(ps), pieces, dtype, width));
+                }
+                result = ai.djl.ndarray.NDArrays.concat(list, 0);
+                result.attach(manager);
+            }
         }
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
-        forEachChunk(t, chunk -> {
+        result.setName(name);
+        return result;
+    }
+
+    /** Elements [first, first + count) of {@code t} as one array of {@code shape}, converted to {@code dtype}. */
+    private NDArray loadRows(TensorInfo t, long first, long count, Shape shape, NDManager manager, DataType dtype,
+            int width) {
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) (count * width)).order(ByteOrder.nativeOrder());
+        long srcWidth = t.dtype().bytes;
+        forEachChunk(t, first * srcWidth, count * srcWidth, chunk -> {
             if (dtype == DataType.FLOAT32) {
                 TensorCodec.appendFloat32(chunk, t.dtype(), buf);
             } else {
@@ -142,14 +172,13 @@ public final class SafetensorsFile implements TensorSource {
             }
         });
         buf.rewind();
-        NDArray borrowed = manager.create(buf, new Shape(t.shape()), dtype);
-        NDArray result = borrowed;
-        if (!manager.getDevice().isGpu()) {
-            result = borrowed.duplicate();
-            borrowed.close();
+        NDArray borrowed = manager.create(buf, shape, dtype);
+        if (manager.getDevice().isGpu()) {
+            return borrowed; // the engine copied it to the device
         }
-        result.setName(name);
-        return result;
+        NDArray owned = borrowed.duplicate(); // on CPU the array only borrows our buffer
+        borrowed.close();
+        return owned;
     }
 
     @Override
@@ -160,11 +189,15 @@ public final class SafetensorsFile implements TensorSource {
 
     /** Maps the tensor's bytes in chunks of whole elements, checking the file did not shrink since open. */
     private void forEachChunk(TensorInfo t, java.util.function.Consumer<ByteBuffer> sink) {
+        forEachChunk(t, 0, t.end() - t.begin(), sink);
+    }
+
+    /** As above, for bytes [from, from + len) of the tensor's data. */
+    private void forEachChunk(TensorInfo t, long from, long len, java.util.function.Consumer<ByteBuffer> sink) {
         if (closed) {
             throw new PocmergeException(file + ": reading tensor " + SafetensorsHeader.q(t.name()) + " after close()");
         }
-        long start = header.dataStart + t.begin();
-        long len = t.end() - t.begin();
+        long start = header.dataStart + t.begin() + from;
         try {
             // A mapped page past the end of a file that shrank under us is a SIGBUS, not an exception: check first.
             if (channel.size() < start + len) {

@@ -72,4 +72,31 @@ class SafetensorsLoadTest {
             assertArrayEquals(h, s.load("h", m, DataType.FLOAT32).toFloatArray());
         }
     }
+
+    /**
+     * Tensors over one NDArray buffer's 2 GiB (Llama-3's 2.1 GB float32 embedding) load in row blocks: shrink the
+     * piece size so a (13, 7) tensor loads as 5 blocks of ≤ 3 rows, and compare with the file's values.
+     */
+    @Test
+    void bigTensorsLoadInRowBlocksWithTheSameValues() {
+        float[] v = SafetensorsRoundTripTest.throughBf16(SafetensorsRoundTripTest.randomFloats(91, 9));
+        Path f = dir.resolve("rows.safetensors");
+        new SafetensorsWriter().add("e", Dtype.BF16, new long[] {13, 7}, v).write(f);
+        long saved = SafetensorsFile.maxPieceBytes;
+        SafetensorsFile.maxPieceBytes = 3 * 7 * 4 + 5; // three float32 rows per piece
+        try (SafetensorsFile s = SafetensorsFile.open(f); NDManager m = NDManager.newBaseManager()) {
+            NDArray a = s.load("e", m, DataType.FLOAT32);
+            assertEquals(new Shape(13, 7), a.getShape());
+            assertEquals("e", a.getName());
+            assertArrayEquals(v, a.toFloatArray());
+            assertArrayEquals(s.readFloats("e"), s.load("e", m, DataType.FLOAT16).toType(DataType.FLOAT32, false)
+                    .toFloatArray(), 1e-2f);
+            SafetensorsFile.maxPieceBytes = 7 * 4 - 1; // not even one row fits: a clear error, not a crash
+            dev.pocmerge.core.PocmergeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.pocmerge.core.PocmergeException.class, () -> s.load("e", m, DataType.FLOAT32));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("rows.safetensors"), e.getMessage());
+        } finally {
+            SafetensorsFile.maxPieceBytes = saved;
+        }
+    }
 }
