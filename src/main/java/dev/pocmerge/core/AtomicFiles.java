@@ -60,7 +60,4 @@ public final class AtomicFiles {
         write(target, out -> out.write(b));
     }
 
-    public static void writeBytes(Path target, byte[] bytes) {
-        write(target, out -> out.write(bytes));
-    }
 }

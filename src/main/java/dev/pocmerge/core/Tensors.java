@@ -38,11 +38,6 @@ public final class Tensors {
         }
     }
 
-    /** A 0-d constant that stays valid as long as {@code manager} is open (safe inside autograd). */
-    public static NDArray scalar(NDManager manager, double v, DataType dtype) {
-        return manager.full(new Shape(), (float) v, dtype);
-    }
-
     /** Values as doubles, whatever the float dtype (copies to the host). */
     public static double[] toDoubles(NDArray a) {
         return a.toType(DataType.FLOAT64, false).toDoubleArray();

@@ -10,6 +10,7 @@ import dev.pocmerge.meanfield.Batch;
 import dev.pocmerge.meanfield.ClosedFormGradient;
 import dev.pocmerge.meanfield.Dynamics;
 import dev.pocmerge.meanfield.Evaluation;
+import dev.pocmerge.meanfield.Metrics;
 import dev.pocmerge.meanfield.Loss;
 import dev.pocmerge.meanfield.MfldConfig;
 import dev.pocmerge.meanfield.MfldTrainer;
@@ -181,12 +182,7 @@ public final class LambdaSweep {
     }
 
     static double mse(double[] f, float[] y) {
-        double s = 0;
-        for (int i = 0; i < f.length; i++) {
-            double e = f[i] - y[i];
-            s += e * e;
-        }
-        return s / f.length;
+        return Metrics.score(f, y, false)[0];
     }
 
     static double variance(float[] y) {

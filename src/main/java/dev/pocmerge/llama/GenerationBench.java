@@ -28,7 +28,6 @@ public final class GenerationBench {
         for (int i = 0; i < promptTokens; i++) {
             prompt[i] = 3 + rng.nextInt(Math.max(1, v - 3));
         }
-        long[] reference = null;
         double prefill = Double.MAX_VALUE;
         double cached = Double.MAX_VALUE;
         double recompute = Double.MAX_VALUE;
@@ -40,9 +39,6 @@ public final class GenerationBench {
             if (!Arrays.equals(out, again)) {
                 throw new IllegalStateException("cached and recomputed greedy decoding disagree: "
                         + Arrays.toString(out) + " vs " + Arrays.toString(again));
-            }
-            if (reference == null) {
-                reference = out;
             }
             if (r > 0) {
                 prefill = Math.min(prefill, t[0]);

@@ -44,12 +44,22 @@ public final class LlamaTokenizer implements AutoCloseable {
         }
         JsonObject json = object(tokenizerJson);
         JsonObject cfg = Files.isRegularFile(tokenizerConfig) ? object(tokenizerConfig) : new JsonObject();
-        Boolean addBos = flag(cfg, "add_bos_token", tokenizerConfig);
-        Boolean addEos = flag(cfg, "add_eos_token", tokenizerConfig);
+        Boolean addBos;
+        Boolean addEos;
+        Long bos;
+        Long eos;
+        try { // Gson's accessors throw unchecked exceptions on a field of the wrong kind: name the files instead
+            addBos = flag(cfg, "add_bos_token", tokenizerConfig);
+            addEos = flag(cfg, "add_eos_token", tokenizerConfig);
+            Map<String, Long> special = addBos != null || addEos != null ? addedTokens(json) : Map.of();
+            bos = Boolean.TRUE.equals(addBos) ? specialId(cfg, "bos_token", "<s>", special, tokenizerConfig) : null;
+            eos = Boolean.TRUE.equals(addEos) ? specialId(cfg, "eos_token", "</s>", special, tokenizerConfig) : null;
+        } catch (IllegalStateException | UnsupportedOperationException | NullPointerException
+                | ClassCastException | NumberFormatException e) {
+            throw new PocmergeException(tokenizerJson + " / " + tokenizerConfig.getFileName()
+                    + ": malformed special-token fields (" + firstLine(e) + ")", e);
+        }
         boolean ours = addBos != null || addEos != null;
-        Map<String, Long> special = ours ? addedTokens(json) : Map.of();
-        Long bos = Boolean.TRUE.equals(addBos) ? specialId(cfg, "bos_token", "<s>", special, tokenizerConfig) : null;
-        Long eos = Boolean.TRUE.equals(addEos) ? specialId(cfg, "eos_token", "</s>", special, tokenizerConfig) : null;
         Engines.setOfflineFlags();
         // DJL defaults to truncation at 512 and padding: both off; special tokens as decided above
         Map<String, String> options = Map.of("truncation", "false", "padding", "false",
@@ -64,7 +74,7 @@ public final class LlamaTokenizer implements AutoCloseable {
                 t = HuggingFaceTokenizer.newInstance(tokenizerJson, options);
             }
             return new LlamaTokenizer(t, bos, eos);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             if (e instanceof PocmergeException p) {
                 throw p;
             }

@@ -27,7 +27,7 @@ public final class TinyLlama {
     private TinyLlama() {}
 
     public static LlamaConfig config(Options o) {
-        if (o.heads() < 1 || o.hidden() % o.heads() != 0) {
+        if (o.heads() < 1 || o.hidden() < 1 || o.hidden() % o.heads() != 0) {
             throw new PocmergeException("--hidden " + o.hidden() + " must be a multiple of --heads " + o.heads());
         }
         if (o.kvHeads() < 1 || o.heads() % o.kvHeads() != 0) {
@@ -89,7 +89,7 @@ public final class TinyLlama {
         special.addProperty("eos_token", "</s>");
         special.addProperty("unk_token", "<unk>");
         Json.writeAtomic(out.resolve("special_tokens_map.json"), special);
-        AtomicFiles.writeString(out.resolve("tokenizer.json"), Json.PRETTY.toJson(ByteLevelBpe.tokenizerJson()) + "\n");
+        Json.writeAtomic(out.resolve("tokenizer.json"), ByteLevelBpe.tokenizerJson());
         return c;
     }
 

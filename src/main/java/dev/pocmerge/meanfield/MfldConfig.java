@@ -34,10 +34,6 @@ public record MfldConfig(double eta, double lambda, double lambdaPrime, int step
         return new MfldConfig(eta, lambda, lambdaPrime, s, dynamics, gamma, batchSize);
     }
 
-    public MfldConfig withLambda(double l) {
-        return new MfldConfig(eta, l, lambdaPrime, steps, dynamics, gamma, batchSize);
-    }
-
     /** Standard deviation of the injected Gaussian noise per coordinate and step. */
     public double noiseStd() {
         return dynamics == Dynamics.OVERDAMPED ? Math.sqrt(2 * lambda * eta) : Math.sqrt(2 * gamma * lambda * eta);

@@ -40,8 +40,4 @@ public final class MfldStep {
         NDArray nx = nv.mul(k(x, eta)).addi(x);
         return new State(nx, nv);
     }
-
-    public MfldConfig config() {
-        return cfg;
-    }
 }

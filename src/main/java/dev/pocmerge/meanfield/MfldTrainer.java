@@ -61,7 +61,7 @@ public final class MfldTrainer {
                 Batch batch = sampler == null ? data : data.gather(sampler.next(sm));
                 NDArray noise = sigma > 0 ? sm.randomNormal(0f, (float) sigma, x.getShape(), x.getDataType()) : null;
                 next = step.apply(x, v, batch, noise);
-                if (!isFinite(next.x()) || (next.v() != null && !isFinite(next.v()))) {
+                if (!isFinite(next.x())) { // x = x_prev + η·v: a non-finite v shows in x too
                     return new Outcome(k - 1, k, seconds(t0));
                 }
                 next.x().attach(p.manager());

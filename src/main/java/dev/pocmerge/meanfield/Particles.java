@@ -52,15 +52,6 @@ public final class Particles implements AutoCloseable {
         return new Particles(own, Tensors.of(own, data, new Shape(m, n, dd), dtype));
     }
 
-    /** Wraps an existing (M, N, D) array (copied, so the caller keeps its own). */
-    public static Particles of(NDManager parent, NDArray x) {
-        if (x.getShape().dimension() != 3) {
-            throw new PocmergeException("particles must have shape (M, N, D), got " + x.getShape());
-        }
-        NDManager own = parent.newSubManager();
-        return new Particles(own, x.duplicate());
-    }
-
     public NDArray x() {
         return x;
     }

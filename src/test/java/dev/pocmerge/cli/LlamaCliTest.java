@@ -106,6 +106,17 @@ class LlamaCliTest {
         assertOneLineError(run("generate", "--model", tmp.resolve("nowhere").toString(), "--prompt", "x"), "nowhere");
         assertOneLineError(run("tiny-llama", "--out", tmp.resolve("x").toString(), "--hidden", "30", "--heads", "4"),
                 "--hidden");
+        assertOneLineError(run("tiny-llama", "--out", tmp.resolve("y").toString(), "--hidden", "-64"), "--hidden");
+        assertOneLineError(run("bench", "generate", "--model", m.toString(), "--prompt-tokens", "0"),
+                "--prompt-tokens");
+        assertOneLineError(run("bench", "generate", "--model", m.toString(), "--new-tokens", "-1"), "--new-tokens");
+
+        // a tokenizer.json whose added_tokens are not objects: one line naming the file, not a stack trace
+        Path tok = m.resolve("tokenizer.json");
+        String goodTok = Files.readString(tok);
+        Files.writeString(tok, goodTok.replaceFirst("\"added_tokens\"\\s*:\\s*\\[", "\"added_tokens\": [7, "));
+        assertOneLineError(run("generate", "--model", m.toString(), "--prompt", "x"), "tokenizer.json");
+        Files.writeString(tok, goodTok);
     }
 
     private static void assertOneLineError(Run r, String mention) {
