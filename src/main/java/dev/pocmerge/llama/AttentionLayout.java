@@ -2,7 +2,9 @@ package dev.pocmerge.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.pocmerge.core.Tensors;
 
 /**
  * Positions and the additive attention mask for a left-padded batch. Row r has {@code pads[r]} padding tokens
@@ -47,6 +49,6 @@ public final class AttentionLayout {
                 }
             }
         }
-        return OwnedArrays.of(m, v, new Shape(pads.length, 1, length, s));
+        return Tensors.of(m, v, new Shape(pads.length, 1, length, s), DataType.FLOAT32);
     }
 }

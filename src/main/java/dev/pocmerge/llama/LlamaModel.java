@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import dev.pocmerge.core.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -76,7 +77,7 @@ public final class LlamaModel implements AutoCloseable {
         AttentionLayout layout = new AttentionLayout(cache == null ? batch.pads() : cache.pads(), past, t);
         NDArray[] cosSin = rope.tables(step, layout.positions());
         NDArray mask = layout.mask(step);
-        NDArray ids = OwnedArrays.of(step, batch.flat(), new Shape(rows, t));
+        NDArray ids = Tensors.ofLongs(step, batch.flat(), new Shape(rows, t));
         // inputs_embeds = embed_tokens(input_ids)
         NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embedding(), SparseFormat.DENSE)
                 .singletonOrThrow();

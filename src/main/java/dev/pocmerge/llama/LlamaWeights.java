@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The frozen base weights, loaded once on one device and shared by every forward (and, later, by all M LoRA
  * adapters). No array here requires a gradient. Linear weights and the embedding are float32 on CPU and
- * float16 on CUDA (DESIGN.md, precision); norm weights are always float32 (RMSNorm runs in float32). Linear
+ * float16 on CUDA (shared/DESIGN.md, precision); norm weights are always float32 (RMSNorm runs in float32). Linear
  * weights are held transposed, Wᵀ (in, out) contiguous, the layout {@link FrozenLinear} multiplies fastest; the
  * HF (out, in) copy is dropped right after loading, so there is one copy of each weight (two of the embedding
  * when the head is tied: the lookup table and its transpose).

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.pocmerge.core.Tensors;
 
 /**
  * Rotary position embeddings in HF's rotate-half convention ({@code modeling_llama.apply_rotary_pos_emb}):
@@ -79,7 +81,7 @@ public final class Rope {
             }
         }
         Shape shape = new Shape(rows, 1, t, d);
-        return new NDArray[] {OwnedArrays.of(m, cos, shape), OwnedArrays.of(m, sin, shape)};
+        return new NDArray[] {Tensors.of(m, cos, shape, DataType.FLOAT32), Tensors.of(m, sin, shape, DataType.FLOAT32)};
     }
 
     /** {@code x·cos + rotate_half(x)·sin} for x (rows, heads, T, head_dim). */
