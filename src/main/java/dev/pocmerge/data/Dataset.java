@@ -31,16 +31,8 @@ public record Dataset(String name, Kind kind, int d, float[] zTrain, float[] yTr
     static Dataset split(String name, Kind kind, int d, float[] z, float[] y, double trainFraction,
             java.util.Random rng) {
         int n = y.length;
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        int[] perm = dev.pocmerge.core.Shuffle.identity(n);
+        dev.pocmerge.core.Shuffle.shuffle(perm, rng);
         int nTr = (int) Math.round(trainFraction * n);
         float[] ztr = new float[nTr * d];
         float[] ytr = new float[nTr];

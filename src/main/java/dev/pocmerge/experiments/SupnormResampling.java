@@ -60,15 +60,7 @@ public final class SupnormResampling {
 
     /** Puts a uniform random m-subset of 0..idx.length−1 into idx[0..m) (partial Fisher–Yates). */
     static void sampleWithoutReplacement(int[] idx, int m, Random rng) {
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        for (int i = 0; i < m; i++) {
-            int j = i + rng.nextInt(idx.length - i);
-            int t = idx[i];
-            idx[i] = idx[j];
-            idx[j] = t;
-        }
+        dev.pocmerge.core.Shuffle.sample(idx, m, rng);
         // a fixed summation order: the same subset always gives the same bits (M = M_max has zero spread)
         java.util.Arrays.sort(idx, 0, m);
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.pocmerge.core.Seeds;
+import dev.pocmerge.core.Shuffle;
 import dev.pocmerge.core.Tensors;
 import java.util.Random;
 
@@ -22,14 +23,12 @@ final class MinibatchSampler {
     MinibatchSampler(int members, int n, int b, long seed) {
         this.n = n;
         this.b = b;
-        perm = new int[members][n];
+        perm = new int[members][];
         cursor = new int[members];
         rng = new Random[members];
         for (int m = 0; m < members; m++) {
             rng[m] = new Random(Seeds.derive(seed ^ SALT, m));
-            for (int i = 0; i < n; i++) {
-                perm[m][i] = i;
-            }
+            perm[m] = Shuffle.identity(n);
             cursor[m] = n; // shuffle on first use
         }
     }
@@ -40,21 +39,12 @@ final class MinibatchSampler {
         for (int m = 0; m < members; m++) {
             for (int j = 0; j < b; j++) {
                 if (cursor[m] == n) {
-                    shuffle(perm[m], rng[m]);
+                    Shuffle.shuffle(perm[m], rng[m]);
                     cursor[m] = 0;
                 }
                 idx[m * b + j] = perm[m][cursor[m]++];
             }
         }
         return Tensors.ofLongs(manager, idx, new Shape(members, b));
-    }
-
-    private static void shuffle(int[] a, Random r) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.core.Seeds;
+import dev.pocmerge.core.Shuffle;
 import dev.pocmerge.core.Tensors;
 import java.util.Random;
 
@@ -34,16 +35,9 @@ public final class PocMerge {
             throw new PocmergeException("--prune: must be in 1.." + total + ", got " + s);
         }
         int[] perm = new int[total];
-        for (int i = 0; i < total; i++) {
-            perm[i] = i;
-        }
-        Random rng = new Random(Seeds.derive(seed, PRUNE_SALT));
+        Shuffle.sample(perm, s, new Random(Seeds.derive(seed, PRUNE_SALT)));
         long[] keep = new long[s];
         for (int i = 0; i < s; i++) {
-            int j = i + rng.nextInt(total - i);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
             keep[i] = perm[i];
         }
         NDArray idx = Tensors.ofLongs(merged.getManager(), keep, new Shape(s));
