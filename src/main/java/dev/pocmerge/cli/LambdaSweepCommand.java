@@ -6,7 +6,8 @@ import com.google.gson.JsonObject;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
 import dev.pocmerge.core.RunDirs;
-import dev.pocmerge.data.MultiIndex;
+import dev.pocmerge.data.Dataset;
+import dev.pocmerge.data.Task;
 import dev.pocmerge.experiments.LambdaSweep;
 import dev.pocmerge.experiments.LambdaSweepReport;
 import dev.pocmerge.meanfield.EnsembleTraining;
@@ -60,7 +61,8 @@ public final class LambdaSweepCommand implements Callable<Integer> {
                 batchSize, base.eta(), base.lambdaPrime(), base.r(), common.seed);
         Device device = Devices.resolve(common.device);
         Path dir = RunDirs.create("lambda-sweep", common.out);
-        int nTrain = (int) Math.round(0.8 * MultiIndex.N);
+        Dataset data = Task.MULTIINDEX.generate(s.seed());
+        int nTrain = data.nTrain();
         if (!common.json) {
             System.err.printf(Locale.ROOT, "pocmerge lambda-sweep: multiindex on %s, λ ∈ %s, N ∈ %s, M=%d, %d epochs "
                     + "× %d steps → %s%n", Devices.describe(device), s.lambdas(), s.nList(), s.members(),
@@ -69,7 +71,7 @@ public final class LambdaSweepCommand implements Callable<Integer> {
         LambdaSweep.Result r;
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("lambda-sweep", LambdaSweep.totalSteps(s, nTrain))) {
-            r = LambdaSweep.run(manager, s, bar::stepTo);
+            r = LambdaSweep.run(manager, data, s, bar::stepTo);
         }
         JsonObject out = LambdaSweepReport.write(dir, r, CommandLines.regenerate(spec),
                 CommandLines.machine(Devices.describe(device)));

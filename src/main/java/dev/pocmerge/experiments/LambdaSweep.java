@@ -121,9 +121,8 @@ public final class LambdaSweep {
      * Runs the sweep. All cells train on the same data; cells with the same N share their initial particles and
      * noise seed across λ (paired comparison), distinct N use distinct derived seeds.
      */
-    public static Result run(NDManager manager, Settings s, LongConsumer progress) {
+    public static Result run(NDManager manager, Dataset data, Settings s, LongConsumer progress) {
         long t0 = System.nanoTime();
-        Dataset data = Task.MULTIINDEX.generate(s.seed());
         Neuron neuron = Neuron.paper(s.r());
         int spe = s.stepsPerEpoch(data.nTrain());
         List<Cell> cells = new ArrayList<>();
