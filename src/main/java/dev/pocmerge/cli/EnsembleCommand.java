@@ -60,11 +60,15 @@ public final class EnsembleCommand implements Callable<Integer> {
             System.err.println("pocmerge ensemble: " + ds.name() + " on " + Devices.describe(device) + ", M="
                     + members + " N=" + neurons + ", " + spec.mfld().steps() + " steps → " + dir);
         }
-        try (NDManager manager = EnsembleTraining.manager(device);
-                ProgressBar bar = Progress.bar("mfld", spec.mfld().steps())) {
-            MfldTrainer.Listener progress = (k, p) -> bar.stepTo(k);
-            try (EnsembleTraining.Result r = EnsembleTraining.run(manager, ds, spec, progress)) {
-                bar.close();
+        try (NDManager manager = EnsembleTraining.manager(device)) {
+            EnsembleTraining.Result trained;
+            // The bar is closed once, before the table: ProgressBar.close() is not idempotent, and a second
+            // close redraws the bar after the table on a terminal.
+            try (ProgressBar bar = Progress.bar("mfld", spec.mfld().steps())) {
+                MfldTrainer.Listener progress = (k, p) -> bar.stepTo(k);
+                trained = EnsembleTraining.run(manager, ds, spec, progress);
+            }
+            try (EnsembleTraining.Result r = trained) {
                 JsonObject out = ResultsJson.ensemble(spec, ds, Devices.describe(device), r, dir);
                 Metrics pruned = null;
                 if (prune != null) {
