@@ -7,22 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
 
 /** Reference gradient: autograd through {@link MeanField#objective}. Slow, obviously right. */
-public final class AutogradGradient implements GradientPath {
-    private final Neuron neuron;
-    private final Loss loss;
-    private final double lambdaPrime;
-
-    public AutogradGradient(Neuron neuron, Loss loss, double lambdaPrime) {
-        this.neuron = neuron;
-        this.loss = loss;
-        this.lambdaPrime = lambdaPrime;
-    }
-
-    @Override
-    public double lambdaPrime() {
-        return lambdaPrime;
-    }
-
+public record AutogradGradient(Neuron neuron, Loss loss, double lambdaPrime) implements GradientPath {
     /** Autograd of the data term of {@link MeanField#objective} (λ′ = 0 there; the L2 part is analytic). */
     @Override
     public NDArray scaledDataGradient(NDArray x, Batch batch, double scale) {

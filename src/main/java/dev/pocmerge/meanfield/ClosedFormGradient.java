@@ -18,22 +18,8 @@ import ai.djl.ndarray.index.NDIndex;
  * pre-activation GEMM yields 2a directly. The (w, b) block is one batched GEMM {@code (S² − S)·(c ⊙ Z2)} whose
  * x_D column is 0 (Z2's last column), which is then overwritten with the x_D gradient.
  */
-public final class ClosedFormGradient implements GradientPath {
+public record ClosedFormGradient(Neuron neuron, Loss loss, double lambdaPrime) implements GradientPath {
     private static final NDIndex LAST = new NDIndex(":, :, -1");
-    private final Neuron neuron;
-    private final Loss loss;
-    private final double lambdaPrime;
-
-    public ClosedFormGradient(Neuron neuron, Loss loss, double lambdaPrime) {
-        this.neuron = neuron;
-        this.loss = loss;
-        this.lambdaPrime = lambdaPrime;
-    }
-
-    @Override
-    public double lambdaPrime() {
-        return lambdaPrime;
-    }
 
     @Override
     public NDArray scaledDataGradient(NDArray x, Batch batch, double scale) {
