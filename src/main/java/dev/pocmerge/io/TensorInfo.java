@@ -1,14 +1,11 @@
 package dev.pocmerge.io;
 
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 
 /** One tensor's header entry: where it lives and what it is. Offsets are relative to the data region. */
 public record TensorInfo(String name, Dtype dtype, long[] shape, long begin, long end, Path file) {
     public long numel() {
-        long n = 1;
-        for (long s : shape) {
-            n *= s;
-        }
-        return n;
+        return new Shape(shape).size();
     }
 }

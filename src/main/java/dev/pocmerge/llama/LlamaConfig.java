@@ -1,5 +1,6 @@
 package dev.pocmerge.llama;
 
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -180,11 +181,7 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
     public long parameterCount() {
         long n = 0;
         for (long[] s : parameterShapes().values()) {
-            long p = 1;
-            for (long d : s) {
-                p *= d;
-            }
-            n += p;
+            n += new Shape(s).size();
         }
         return n;
     }

@@ -1,5 +1,6 @@
 package dev.pocmerge.llama;
 
+import ai.djl.ndarray.types.Shape;
 import dev.pocmerge.core.Seeds;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,10 +20,7 @@ public final class RandomWeights {
         long stream = 0;
         for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
             long[] shape = e.getValue();
-            long n = 1;
-            for (long d : shape) {
-                n *= d;
-            }
+            long n = new Shape(shape).size();
             if (n > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException(e.getKey() + " is too large for a random test model");
             }
