@@ -25,6 +25,10 @@ public final class NoisyAdamW implements AutoCloseable {
         public static Hyper paper(double lambda) {
             return new Hyper(0.9, 0.999, 1e-8, 0.0, lambda);
         }
+
+        public Hyper withWeightDecay(double wd) {
+            return new Hyper(beta1, beta2, eps, wd, lambda);
+        }
     }
 
     private final Hyper h;
