@@ -33,7 +33,9 @@ public final class Json {
             return JsonParser.parseString(text);
         } catch (JsonSyntaxException e) {
             String msg = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-            throw new PocmergeException(file + ": malformed JSON (" + msg + ")");
+            // Gson appends "\nSee https://...Troubleshooting..." : errors stay one line
+            String first = msg == null ? "" : msg.lines().findFirst().orElse("");
+            throw new PocmergeException(file + ": malformed JSON (" + first + ")");
         }
     }
 
