@@ -1,6 +1,6 @@
 package dev.pocmerge.lora;
 
-import dev.pocmerge.core.PocmergeException;
+import dev.pocmerge.data.MemberSplit;
 import dev.pocmerge.core.Shuffle;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,10 +25,6 @@ public final class MemberData {
 
     public MemberData(List<TrainExample> examples, MemberStreams streams, int[] members, int valSetSize, int batch,
             int micro) {
-        if (valSetSize >= examples.size()) {
-            throw new PocmergeException("--val-set-size " + valSetSize + " leaves no training rows (the data has "
-                    + examples.size() + " rows after cutoff)");
-        }
         this.examples = examples;
         this.streams = streams;
         this.members = members.clone();
@@ -36,13 +32,10 @@ public final class MemberData {
         this.micro = micro;
         this.train = new int[members.length][];
         this.val = new int[members.length][];
-        int n = examples.size();
         for (int s = 0; s < members.length; s++) {
-            int[] idx = Shuffle.identity(n);
-            Shuffle.shuffle(idx, random(MemberStreams.Purpose.SPLIT, members[s]));
-            val[s] = java.util.Arrays.copyOfRange(idx, 0, valSetSize);
-            train[s] = java.util.Arrays.copyOfRange(idx, valSetSize, n);
-            java.util.Arrays.sort(train[s]); // the epoch shuffle alone decides the order
+            MemberSplit split = MemberSplit.split(examples.size(), valSetSize, streams.seed(), members[s]);
+            train[s] = split.train();
+            val[s] = split.validation();
         }
     }
 

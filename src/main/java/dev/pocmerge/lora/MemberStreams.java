@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every random draw of member m comes from a stream keyed by (seed, purpose, m, coordinates), never from a
+ * Every random draw of member m (the validation split aside: data.MemberSplit) comes from a stream keyed by
+ * (seed, purpose, m, coordinates), never from a
  * shared generator: that is what makes member m's trajectory independent of M and of the other members in the
  * process (the scale-out contract). Engine draws re-seed libtorch's generator (64-bit) before each member's
  * draw; the draws of several members are then stacked on the ensemble axis. Re-seeding costs one call per
@@ -20,7 +21,7 @@ import java.util.List;
  */
 public final class MemberStreams {
     /** Salts of the independent purposes. */
-    public enum Purpose { INIT, DROPOUT, NOISE, DATA, SPLIT }
+    public enum Purpose { INIT, DROPOUT, NOISE, DATA }
 
     private final long seed;
 
