@@ -13,9 +13,4 @@ public record Instruction(String instruction, String input, String output) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(output, "output");
     }
-
-    /** The same row with another output (LLM-Adapters builds its user prompt from {@code output: ""}). */
-    public Instruction withOutput(String newOutput) {
-        return new Instruction(instruction, input, newOutput);
-    }
 }

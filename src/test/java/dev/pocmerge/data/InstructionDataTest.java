@@ -52,8 +52,8 @@ class InstructionDataTest {
                 [{"instruction": "a", "output": "b"},
                  {"instruction": "c", "input": null, "output": "d", "answer": "x"},
                  {"instruction": "e", "input": "f", "output": "", "id": 7}]""");
-        assertEquals(List.of(new Instruction("a", "", "b"), new Instruction("c", "", "d"), new Instruction("e", "f", "")),
-                InstructionData.load(f));
+        assertEquals(List.of(new Instruction("a", "", "b"), new Instruction("c", "", "d"),
+                new Instruction("e", "f", "")), InstructionData.load(f));
     }
 
     @Test
@@ -78,7 +78,8 @@ class InstructionDataTest {
         assertError("", "top level is null");
         PocmergeException missing = assertThrows(PocmergeException.class,
                 () -> InstructionData.load(tmp.resolve("nope.json")));
-        assertTrue(missing.getMessage().startsWith(tmp.resolve("nope.json") + ": file not found"), missing.getMessage());
+        assertTrue(missing.getMessage().startsWith(tmp.resolve("nope.json") + ": file not found"),
+                missing.getMessage());
         PocmergeException dir = assertThrows(PocmergeException.class, () -> InstructionData.load(tmp));
         assertTrue(dir.getMessage().startsWith(tmp + ": not a regular file"), dir.getMessage());
     }
