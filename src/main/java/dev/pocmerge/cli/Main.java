@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             SupnormCommand.class,
             LambdaSweepCommand.class,
             MakeMiniCommonsenseCommand.class,
+            FinetuneCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
