@@ -185,8 +185,13 @@ public final class LoraEnsemble implements AutoCloseable {
             throw new IllegalArgumentException(rows + " rows are not " + mm + " member blocks");
         }
         NDArray xin = batch == null ? x : x.mul(mask(x.getManager(), batch, t, in, step, micro, layer, module));
-        NDArray low = xin.reshape(mm, rows / mm * t, in).matMul(a[i].transpose(0, 2, 1)).mul(scale); // (M, bT, r)
-        NDArray up = low.matMul(b[i].transpose(0, 2, 1)); // (M, bT, out)
+        // the transposed views would belong to the parameters' manager and pile up there: give them to this step
+        NDArray at = a[i].transpose(0, 2, 1);
+        NDArray bt = b[i].transpose(0, 2, 1);
+        at.attach(x.getManager());
+        bt.attach(x.getManager());
+        NDArray low = xin.reshape(mm, rows / mm * t, in).matMul(at).mul(scale); // (M, bT, r)
+        NDArray up = low.matMul(bt); // (M, bT, out)
         return base.add(up.reshape(rows, t, base.getShape().get(2)));
     }
 

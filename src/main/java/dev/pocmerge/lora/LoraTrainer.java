@@ -244,6 +244,7 @@ public final class LoraTrainer implements AutoCloseable {
                 }
                 NDArray mask = Tensors.of(sm, flags, new Shape(dims), DataType.FLOAT32).gt(Tensors.k(p, 0.5));
                 NDArray chosen = NDArrays.where(mask.broadcast(p.getShape()), p, best.get(i)); // no broadcasting in DJL where
+                chosen.attach(sm);
                 best.get(i).set(new NDIndex(":"), chosen);
             }
         }
