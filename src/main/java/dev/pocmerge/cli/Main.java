@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             SupnormCommand.class,
             LambdaSweepCommand.class,
+            MergeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
