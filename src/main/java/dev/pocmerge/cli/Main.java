@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             SupnormCommand.class,
             LambdaSweepCommand.class,
+            MakeMiniCommonsenseCommand.class,
+            FinetuneCommand.class,
             MergeCommand.class,
         })
 public final class Main implements Runnable {

@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.DataType;
  * (out, in) is kept as a contiguous Wᵀ (in, out): on this CPU, {@code F.linear} and matmul against a transposed
  * view of W go through a multi-threaded path that stalls for milliseconds on small inputs when cores are busy,
  * while matmul against a contiguous Wᵀ costs microseconds (measured: 7 ms vs 20 µs for 1×64·64×128). The weight
- * may be float16 (CUDA); activations stay float32 on both sides, so hooks and residuals never see half precision.
+ * may be float16 (CUDA); activations keep their dtype (float32, or float64 for gradient checks) on both sides, so hooks and residuals never see half precision.
  */
 public final class FrozenLinear {
     private final String module;
@@ -37,10 +37,11 @@ public final class FrozenLinear {
     }
 
     public NDArray forward(NDArray x, LinearHook hook) {
-        NDArray in = weightT.getDataType() == DataType.FLOAT32 ? x : x.toType(weightT.getDataType(), false);
+        DataType act = x.getDataType();
+        NDArray in = weightT.getDataType() == act ? x : x.toType(weightT.getDataType(), false);
         NDArray y = in.matMul(weightT); // x·Wᵀ; the result belongs to x's (per-step) manager
-        if (y.getDataType() != DataType.FLOAT32) {
-            y = y.toType(DataType.FLOAT32, false);
+        if (y.getDataType() != act) {
+            y = y.toType(act, false); // a float16 base still hands float32 to the hook and the residual
         }
         return hook.adjust(module, layer, x, y);
     }
