@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             LambdaSweepCommand.class,
             MakeMiniCommonsenseCommand.class,
             FinetuneCommand.class,
+            MergeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -25,19 +26,28 @@ public final class AtomicDirs {
     }
 
     /**
-     * Fills a fresh temp folder and moves it to {@code target}. An existing {@code target} is replaced: it is first
-     * renamed aside (one rename, so it is never half-deleted while visible), then deleted. On any failure the temp
-     * folder is removed and {@code target} is left as it was.
+     * Fills a fresh temp folder and moves it to {@code target}. An existing {@code target} is replaced only when it
+     * is empty or {@code mayReplace} accepts it ({@code what} names such a folder in the refusal): a mistyped
+     * {@code --out .} must not delete a home folder. The old folder is first renamed aside (one rename, so it is
+     * never half-deleted while visible), then deleted. On any failure the temp folder is removed and {@code target}
+     * is left as it was.
      */
-    public static void write(Path target, Filler filler) {
+    public static void write(Path target, Predicate<Path> mayReplace, String what, Filler filler) {
         Path abs = target.toAbsolutePath().normalize();
         Path parent = abs.getParent();
+        if (parent == null) {
+            throw new PocmergeException(target + ": cannot replace a file system root");
+        }
         Path tmp = null;
         try {
-            Files.createDirectories(parent);
             if (Files.exists(abs) && !Files.isDirectory(abs)) {
                 throw new PocmergeException(target + ": exists and is not a folder (remove it or choose another path)");
             }
+            if (Files.isDirectory(abs) && !isEmpty(abs) && !mayReplace.test(abs)) {
+                throw new PocmergeException(target + ": exists and is neither empty nor " + what + "; choose another"
+                        + " folder or remove it");
+            }
+            Files.createDirectories(parent);
             tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
             filler.fill(tmp);
             publish(tmp, abs);
@@ -48,6 +58,12 @@ public final class AtomicDirs {
             if (tmp != null) {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
         }
     }
 

@@ -30,9 +30,14 @@ public final class PeftFiles {
 
     private PeftFiles() {}
 
-    /** Writes the folder atomically (an existing {@code dir} is replaced as a whole). */
+    /** Writes the folder atomically; an existing adapter folder at {@code dir} is replaced as a whole. */
     public static void write(Path dir, LoraAdapter adapter) {
-        AtomicDirs.write(dir, tmp -> writeInto(tmp, adapter));
+        AtomicDirs.write(dir, PeftFiles::isAdapterFolder, "a PEFT adapter folder", tmp -> writeInto(tmp, adapter));
+    }
+
+    /** Holds an adapter_config.json (what {@link #write} may replace). */
+    public static boolean isAdapterFolder(Path dir) {
+        return Files.isRegularFile(dir.resolve(CONFIG));
     }
 
     /** Writes both files into an existing folder, e.g. a temp folder a caller fills with more files. */

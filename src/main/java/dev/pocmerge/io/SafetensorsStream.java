@@ -115,9 +115,18 @@ public final class SafetensorsStream implements AutoCloseable {
         next++;
     }
 
+    /**
+     * In slices: the JDK copies a heap buffer into a temporary direct buffer as large as the write and caches it
+     * per thread, so one 180 MB write would pin 180 MB of native memory for the rest of the run.
+     */
     private void writeFully(ByteBuffer b) throws IOException {
+        int slice = 8 << 20;
         while (b.hasRemaining()) {
-            channel.write(b);
+            ByteBuffer part = b.slice(b.position(), Math.min(slice, b.remaining()));
+            while (part.hasRemaining()) {
+                channel.write(part);
+            }
+            b.position(b.position() + part.capacity());
         }
     }
 

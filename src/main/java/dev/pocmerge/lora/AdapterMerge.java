@@ -1,5 +1,6 @@
 package dev.pocmerge.lora;
 
+import dev.pocmerge.core.AtomicDirs;
 import dev.pocmerge.core.PocmergeException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -164,13 +165,16 @@ public final class AdapterMerge {
 
     /** W0 + ΔW of every adapted module as an HF checkpoint laid out like the base; see {@link FullWeights}. */
     public static void full(Path baseModelDir, LoraAdapter merged, Path outDir) {
-        full(baseModelDir, merged, outDir, (done, total) -> { });
+        full(baseModelDir, merged, outDir, (done, total) -> { }, tmp -> { });
     }
 
-    /** As above; {@code progress} is told (tensors written, tensors in the checkpoint) after each tensor. */
+    /**
+     * As above; {@code progress} is told (tensors written, tensors in the checkpoint) after each tensor, and
+     * {@code extra} may add files (merge.json) to the folder before it appears.
+     */
     public static void full(Path baseModelDir, LoraAdapter merged, Path outDir,
-            java.util.function.BiConsumer<Integer, Integer> progress) {
-        FullWeights.write(baseModelDir, merged, outDir, progress);
+            java.util.function.BiConsumer<Integer, Integer> progress, AtomicDirs.Filler extra) {
+        FullWeights.write(baseModelDir, merged, outDir, progress, extra);
     }
 
     /**

@@ -49,7 +49,8 @@ final class FullWeights {
 
     private FullWeights() {}
 
-    static void write(Path baseDir, LoraAdapter merged, Path outDir, BiConsumer<Integer, Integer> progress) {
+    static void write(Path baseDir, LoraAdapter merged, Path outDir, BiConsumer<Integer, Integer> progress,
+            AtomicDirs.Filler extra) {
         LlamaConfig config = LlamaCheckpoint.config(baseDir);
         PeftFiles.checkFits(merged, config, Path.of("merged adapter"));
         Path base = baseDir.toAbsolutePath().normalize();
@@ -74,7 +75,7 @@ final class FullWeights {
             }
             Map<Path, List<String>> shards = layout(source);
             int total = source.names().size();
-            AtomicDirs.write(outDir, tmp -> {
+            AtomicDirs.write(outDir, FullWeights::isCheckpoint, "a Hugging Face checkpoint folder", tmp -> {
                 int done = 0;
                 for (Map.Entry<Path, List<String>> shard : shards.entrySet()) {
                     Path target = tmp.resolve(base.relativize(shard.getKey()).toString());
@@ -107,8 +108,15 @@ final class FullWeights {
                         Files.copy(baseDir.resolve(f), tmp.resolve(f));
                     }
                 }
+                extra.fill(tmp);
             });
         }
+    }
+
+    /** What a previous merge wrote: config.json and safetensors weights (the folder {@link #write} may replace). */
+    private static boolean isCheckpoint(Path dir) {
+        return Files.isRegularFile(dir.resolve("config.json")) && (Files.isRegularFile(dir.resolve(Checkpoints.SINGLE))
+                || Files.isRegularFile(dir.resolve(Checkpoints.INDEX)));
     }
 
     /** Shard file → its tensors in data order; one entry for a single-file checkpoint. */
