@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             LambdaSweepCommand.class,
             MakeMiniCommonsenseCommand.class,
             FinetuneCommand.class,
+            LoraMiniCommand.class,
             MergeCommand.class,
         })
 public final class Main implements Runnable {

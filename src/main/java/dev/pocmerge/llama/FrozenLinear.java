@@ -2,6 +2,7 @@ package dev.pocmerge.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * A bias-free {@code nn.Linear} with a frozen, shared weight: {@code y = x·Wᵀ}, then the hook. The HF weight
@@ -38,10 +39,18 @@ public final class FrozenLinear {
 
     public NDArray forward(NDArray x, LinearHook hook) {
         DataType act = x.getDataType();
-        NDArray in = weightT.getDataType() == act ? x : x.toType(weightT.getDataType(), false);
-        NDArray y = in.matMul(weightT); // x·Wᵀ; the result belongs to x's (per-step) manager
-        if (y.getDataType() != act) {
-            y = y.toType(act, false); // a float16 base still hands float32 to the hook and the residual
+        NDArray y;
+        if (weightT.getDataType() == act) {
+            y = x.matMul(weightT); // x·Wᵀ; the result belongs to x's (per-step) manager
+        } else if (JniUtils.isGradMode()) {
+            // DJL's toType cuts the autograd graph (its result has no grad_fn, measured): under a gradient
+            // collector, keep x in its dtype and upcast the frozen weight instead, so gradients reach the LoRA
+            // factors below; the base still sits in memory in float16
+            NDArray w = weightT.toType(act, false);
+            w.attach(x.getManager());
+            y = x.matMul(w);
+        } else {
+            y = x.toType(weightT.getDataType(), false).matMul(weightT).toType(act, false);
         }
         return hook.adjust(module, layer, x, y);
     }
