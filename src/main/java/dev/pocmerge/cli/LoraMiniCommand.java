@@ -55,6 +55,10 @@ public final class LoraMiniCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "2", description = "tiny base depth (default: ${DEFAULT-VALUE})")
     int layers;
 
+    @Option(names = "--train-on-inputs", description = "also train on the prompt tokens (LLM-Adapters' default); off"
+            + " here so that the few steps a CPU run affords go to the answer")
+    boolean trainOnInputs;
+
     @Override
     public Integer call() {
         if (members < 1 || rank < 1 || steps < 1 || trainRows < 1 || testRows < 1) {
@@ -63,7 +67,7 @@ public final class LoraMiniCommand implements Callable<Integer> {
         Device device = Devices.resolve(common.device);
         Path out = RunDirs.create("lora-mini", common.out);
         LoraMini.Options o = new LoraMini.Options(members, rank, steps, lr, lambda, trainRows, testRows, hidden, layers,
-                common.seed);
+                !trainOnInputs, common.seed);
         LoraMini.Result r = LoraMini.run(out, o, device);
         StringBuilder table = new StringBuilder("| model | test accuracy | correct |\n|---|---|---|\n");
         StringBuilder csv = new StringBuilder("model,accuracy,correct,n\n");

@@ -19,7 +19,7 @@ final class LoraMiniReadme {
                 training rows, %d test rows) we train M = %d LoRA adapters of rank %d (α = 2r, dropout 0.05, targets
                 q,k,v,up,down) with noisy AdamW (λ = %g, lr %g, linear schedule, %d steps of 16 rows), all M in one
                 batched step, and one adapter of rank M·r = %d for the same steps (the paper's "LoRA (256)" row).
-                Accuracy is the log-likelihood choice among the three answers "the correct answer is answerK"
+                The loss covers %s. Accuracy is the log-likelihood choice among the three answers "the correct answer is answerK"
                 (lm-evaluation-harness `acc`), on the test rows, which never repeat a training instruction.
 
                 %s
@@ -30,6 +30,8 @@ final class LoraMiniReadme {
 
                 What came out is reported as it came out; the task was not tuned for the merge to win.
                 """, command, r.seconds(), machine, o.hidden(), o.layers(), o.trainRows(), o.testRows(), o.members(),
-                o.rank(), o.lambda(), o.lr(), o.steps(), o.members() * o.rank(), table);
+                o.rank(), o.lambda(), o.lr(), o.steps(), o.members() * o.rank(),
+                o.maskPrompt() ? "the response only (`--mask-prompt`: train_on_inputs=False)" : "prompt and response",
+                table);
     }
 }

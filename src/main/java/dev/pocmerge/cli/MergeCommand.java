@@ -6,6 +6,7 @@ import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.io.AdapterFolders;
 import dev.pocmerge.io.PeftFiles;
+import dev.pocmerge.scaleout.RunConfigs;
 import dev.pocmerge.llama.LlamaCheckpoint;
 import dev.pocmerge.llama.LlamaConfig;
 import dev.pocmerge.lora.AdapterMerge;
@@ -84,6 +85,7 @@ public final class MergeCommand implements Callable<Integer> {
             members.add(a);
             labels.add(f.dir().toString());
         }
+        RunConfigs.checkOneEnsemble(folders.stream().map(AdapterFolders.Member::dir).toList());
         String mode = soup ? "soup" : svd != null ? "svd" : "cat";
         LoraAdapter merged;
         SvdMerge compressed = null;

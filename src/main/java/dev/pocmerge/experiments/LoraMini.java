@@ -35,7 +35,7 @@ import java.util.TreeMap;
  */
 public final class LoraMini {
     public record Options(int members, int rank, int steps, double lr, double lambda, int trainRows, int testRows,
-            int hidden, int layers, long seed) {}
+            int hidden, int layers, boolean maskPrompt, long seed) {}
 
     /** One table row: accuracy on the test rows. */
     public record Row(String name, double accuracy, int correct, int n) {}
@@ -55,7 +55,8 @@ public final class LoraMini {
         List<Row> rows = new ArrayList<>();
         try (LlamaTokenizer tok = LlamaTokenizer.load(base); LlamaModel model = LlamaCheckpoint.load(base, device)) {
             long eos = c.eosTokenIds().get(0);
-            List<TrainExample> ex = TrainTokenization.tokenizeAll(train, tok::encode, eos, 256, true).examples();
+            List<TrainExample> ex = TrainTokenization.tokenizeAll(train, tok::encode, eos, 256, !o.maskPrompt())
+                    .examples();
             List<ChoiceScorer.Item> items = new ArrayList<>();
             int[] gold = new int[sets.test().size()];
             for (int i = 0; i < sets.test().size(); i++) {
@@ -128,7 +129,7 @@ public final class LoraMini {
     private static FinetuneConfig config(Options o, int m, int[] members, int rank) {
         return new FinetuneConfig("base", "mini-commonsense", m, members, rank, 2.0 * rank, 0.05,
                 "q_proj,k_proj,v_proj,up_proj,down_proj", o.lr(), o.lambda(), 0.0, 1, 16, 16, Math.min(20, o.steps() / 10),
-                o.steps(), 1.0, 256, true, 0, 1000000, 1000000, 1, o.seed(), "f32", false);
+                o.steps(), 1.0, 256, !o.maskPrompt(), 0, 1000000, 1000000, 1, o.seed(), "f32", false);
     }
 
     /** The options as a JSON-friendly map for results.json. */
@@ -145,6 +146,7 @@ public final class LoraMini {
         m.put("test_rows", o.testRows());
         m.put("base_hidden", o.hidden());
         m.put("base_layers", o.layers());
+        m.put("mask_prompt", o.maskPrompt());
         m.put("seed", o.seed());
         return m;
     }
