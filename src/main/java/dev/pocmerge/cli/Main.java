@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             LambdaSweepCommand.class,
             MakeMiniCommonsenseCommand.class,
             FinetuneCommand.class,
+            LaunchCommand.class,
             LoraMiniCommand.class,
             MergeCommand.class,
         })
@@ -39,6 +40,7 @@ public final class Main implements Runnable {
         boolean debug = Arrays.asList(args).contains("--debug");
         String[] rest = Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
         CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("launch").setStopAtPositional(true); // the child's options are not launch's
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable t = ex;
             while (!(t instanceof PocmergeException) && t.getCause() != null && t.getCause() != t) {
