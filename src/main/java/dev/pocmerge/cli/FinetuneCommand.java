@@ -141,21 +141,23 @@ public final class FinetuneCommand implements Callable<Integer> {
             cfg = resumed(device);
         } else {
             cfg = fromOptions(device, model, data);
-            dir = RunDirs.create("finetune", common.out);
+            dir = RunDirs.path("finetune", common.out);
             if (Files.exists(dir.resolve("config.json"))) {
                 throw new PocmergeException("--out " + dir + " already holds a run; continue it with --resume " + dir
                         + " or choose another folder");
             }
         }
+        // everything a user can get wrong is checked before the run folder is made
         Path modelDir = Path.of(cfg.model());
         LlamaConfig lc = LlamaCheckpoint.config(modelDir);
-        LoraTargets.parse(cfg.targets(), lc); // a bad target is reported before anything loads
         List<Instruction> rows = InstructionData.load(Path.of(cfg.data()));
         TrainTokenization.Result tokenized;
         try (LlamaTokenizer tok = LlamaTokenizer.load(modelDir)) {
             long eos = lc.eosTokenIds().isEmpty() ? 2 : lc.eosTokenIds().get(0);
             tokenized = TrainTokenization.tokenizeAll(rows, tok::encode, eos, cfg.cutoffLen(), cfg.trainOnInputs());
         }
+        LoraTrainer.validate(cfg, lc, tokenized.examples().size());
+        RunDirs.create("finetune", dir);
         Json.writeAtomic(dir.resolve("config.json"), cfg.toJson());
         DataType base = cfg.baseDtype().equals("f16") ? DataType.FLOAT16 : DataType.FLOAT32;
         try (TensorSource src = Checkpoints.open(modelDir);

@@ -58,13 +58,7 @@ public final class LoraTrainer implements AutoCloseable {
         this.cfg = cfg;
         this.runDir = runDir;
         this.baseName = baseName;
-        List<Target> targets = LoraTargets.parse(cfg.targets(), model.config());
-        for (Target t : targets) {
-            if (cfg.rank() > Math.min(t.in(), t.out())) {
-                throw new PocmergeException("--rank " + cfg.rank() + " exceeds min(in, out) = "
-                        + Math.min(t.in(), t.out()) + " of " + t.key().path());
-            }
-        }
+        List<Target> targets = validate(cfg, model.config(), examples.size());
         this.streams = new MemberStreams(cfg.seed());
         this.data = new MemberData(examples, streams, cfg.members(), cfg.valSetSize(), cfg.batchSize(),
                 cfg.microBatchSize());
@@ -79,6 +73,19 @@ public final class LoraTrainer implements AutoCloseable {
             lora.parameters().forEach(p -> best.add(p.duplicate()));
         }
         this.step = new EnsembleStep(model, lora, cfg.recompute());
+    }
+
+    /** The checks that need the base's shapes and the data size; the targets they imply. */
+    public static List<Target> validate(FinetuneConfig cfg, dev.pocmerge.llama.LlamaConfig base, int rows) {
+        List<Target> targets = LoraTargets.parse(cfg.targets(), base);
+        for (Target t : targets) {
+            if (cfg.rank() > Math.min(t.in(), t.out())) {
+                throw new PocmergeException("--rank " + cfg.rank() + " exceeds min(in, out) = "
+                        + Math.min(t.in(), t.out()) + " of " + t.key().path());
+            }
+        }
+        dev.pocmerge.data.MemberSplit.split(rows, cfg.valSetSize(), cfg.seed(), 0); // --val-set-size vs the data
+        return targets;
     }
 
     public int totalSteps() {

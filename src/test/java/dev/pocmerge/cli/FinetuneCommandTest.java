@@ -110,7 +110,9 @@ class FinetuneCommandTest {
         };
         int i = 0;
         for (String[] c : cases) {
-            Run r = run(args(tmp.resolve("bad-" + i++), c));
+            Path out = tmp.resolve("bad-" + i++);
+            Run r = run(args(out, c));
+            assertFalse(Files.exists(out), Arrays.toString(c) + ": nothing may be written for a bad input");
             assertEquals(2, r.code(), Arrays.toString(c) + ": " + r.err());
             assertEquals(1, r.err().strip().lines().count(), Arrays.toString(c) + ": " + r.err());
             assertTrue(r.err().startsWith("error: "), r.err());
