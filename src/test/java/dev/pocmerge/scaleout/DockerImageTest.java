@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,6 @@ import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,18 +36,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DockerImageTest {
     static final Path DOCKERFILE = Path.of("docker/Dockerfile");
-    static Dockerfile df;
+    private static Dockerfile parsed;
 
-    @BeforeAll
-    static void parse() throws IOException {
-        df = Dockerfile.parse(DOCKERFILE);
+    /** docker/Dockerfile, parsed once (the k8s, compose and Slurm tests compare with it too). */
+    static synchronized Dockerfile df() {
+        if (parsed == null) {
+            try {
+                parsed = Dockerfile.parse(DOCKERFILE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return parsed;
     }
 
     @Test
     void libtorchOfTheGpuImageIsTheOneThePomPinsForDjl() throws IOException {
         String torch = Pom.property("pytorch.version");
         String djl = Pom.property("djl.version");
-        Dockerfile.Stage cuda = df.stage("cuda");
+        Dockerfile.Stage cuda = df().stage("cuda");
         String flavor = cuda.env().get("PYTORCH_FLAVOR");
         assertEquals(torch, cuda.env().get("PYTORCH_VERSION"), "PYTORCH_VERSION in the cuda stage");
         assertTrue(flavor != null && flavor.matches("cu\\d{3,}"), "PYTORCH_FLAVOR cuXYZ, got " + flavor);
@@ -69,9 +76,9 @@ class DockerImageTest {
 
     @Test
     void bothImagesRunOneCommandFromTheJarTheirProfileBuilt() {
-        assertEquals("cuda", df.last().name(), "plain `docker build` must give the GPU image: cuda is the last stage");
-        Dockerfile.Stage cpu = df.stage("cpu");
-        Dockerfile.Stage cuda = df.stage("cuda");
+        assertEquals("cuda", df().last().name(), "plain `docker build` must give the GPU image: cuda is the last stage");
+        Dockerfile.Stage cpu = df().stage("cpu");
+        Dockerfile.Stage cuda = df().stage("cuda");
         assertEquals(cuda.entrypoint(), cpu.entrypoint(), "ENTRYPOINT");
         assertEquals(cuda.cmd(), cpu.cmd(), "CMD");
         assertEquals(cuda.workdir(), cpu.workdir(), "WORKDIR (compose and k8s mount models/, datasets/, runs/ there)");
@@ -90,7 +97,7 @@ class DockerImageTest {
             // the manifest's Class-Path says lib/<jar> relative to pocmerge.jar (pom: classpathPrefix lib/)
             assertEquals(Path.of(jar).resolveSibling("lib").toString(), lib.destination(), s.name() + " lib/");
             assertEquals(copyJar.from(), lib.from(), s.name() + ": jar and lib/ from one build");
-            boolean cudaBuild = df.stage(copyJar.from()).runs().stream().anyMatch(r -> r.contains("package")
+            boolean cudaBuild = df().stage(copyJar.from()).runs().stream().anyMatch(r -> r.contains("package")
                     && r.contains("-Pcuda"));
             assertEquals(s == cuda, cudaBuild, s.name() + " must copy from a build " + (s == cuda ? "with" : "without")
                     + " -Pcuda (the CPU natives jar would win over libtorch on a GPU)");
@@ -100,7 +107,7 @@ class DockerImageTest {
 
     @Test
     void entrypointStartsOnCpuWithTheImagesEnvironment(@TempDir Path tmp) throws Exception {
-        Dockerfile.Stage cpu = df.stage("cpu");
+        Dockerfile.Stage cpu = df().stage("cpu");
         List<String> entry = withJar(cpu.entrypoint(), thinJar(tmp));
         Map<String, String> env = imageEnv(cpu);
 
