@@ -18,7 +18,10 @@ SAVE_STEPS=${SAVE_STEPS:-200}  # checkpoint interval: the most steps a preempted
 # itself through Apptainer: POCMERGE="apptainer run --nv pocmerge_cuda.sif" (words split on spaces).
 POCMERGE_SLURM_DIR=${POCMERGE_SLURM_DIR:-docker/slurm}
 POCMERGE_JAR=${POCMERGE_JAR:-$POCMERGE_SLURM_DIR/../../target/pocmerge.jar}
-read -r -a POCMERGE_CMD <<< "${POCMERGE:-java -Dai.djl.offline=true -jar $POCMERGE_JAR}"
+export POCMERGE=${POCMERGE:-java -Dai.djl.offline=true -jar $POCMERGE_JAR}
+read -r -a POCMERGE_CMD <<< "$POCMERGE"
+# --out on a member's first start, --resume once its folder holds the run (reads POCMERGE)
+RESUME_OR_START="$POCMERGE_SLURM_DIR/../resume-or-start.sh"
 
 # The same environment as the image (docker/Dockerfile ENV): no tracking probe, and glibc keeps freed memory
 # mapped instead of page-faulting fresh arrays every step (README, Speed).

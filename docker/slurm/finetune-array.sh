@@ -4,8 +4,9 @@
 # ensemble one process would have trained. submit.sh also queues merge.sh and compare.sh after it.
 #   sbatch docker/slurm/finetune-array.sh                 # from the repository root
 #   M=4 sbatch --array=0-3 docker/slurm/finetune-array.sh # the command line wins over the directive below
-# Preemption: --requeue puts a preempted task back in the queue; it reruns the same command, and --resume on
-# the member's own folder continues from its last checkpoint (a folder without one starts fresh).
+# Preemption: --requeue puts a preempted task back in the queue; it reruns the same command, and
+# docker/resume-or-start.sh turns it into --resume on the member's folder, which continues from the last
+# checkpoint (the first start gets --out).
 #SBATCH --job-name=pocmerge-finetune
 #SBATCH --array=0-7
 #SBATCH --gres=gpu:1
@@ -29,6 +30,6 @@ if ((member >= M)); then
 fi
 out="$RUN/member-$member"
 
-exec "${POCMERGE_CMD[@]}" finetune \
+exec "$RESUME_OR_START" "$out" finetune \
     --model "$MODEL" --data "$DATA" --M "$M" --rank "$RANK" \
-    --members "$member" --out "$out" --resume "$out" --save-steps "$SAVE_STEPS" --device gpu
+    --members "$member" --save-steps "$SAVE_STEPS" --device gpu

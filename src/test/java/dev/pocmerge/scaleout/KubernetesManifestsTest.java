@@ -108,10 +108,12 @@ class KubernetesManifestsTest {
         assertTrue(isCompletionIndex(c, refs.get(0)), refs.get(0) + " must carry the completion index ("
                 + INDEX_ANNOTATION + " or JOB_COMPLETION_INDEX)");
 
-        // each member its own folder, resumed from itself: a preempted pod continues where it stopped
-        String out = PocmergeArgv.value(args, "--out");
-        assertEquals(out, PocmergeArgv.value(args, "--resume"), "--resume must name the member's own --out");
-        assertTrue(out.contains(members), "--out must depend on the member: " + out);
+        // each member its own folder, started or resumed by resume-or-start: a preempted pod continues there
+        List<String> command = c.getCommand();
+        assertEquals(List.of(PocmergeArgv.RESUME_OR_START), command.subList(0, 1), "the pod starts resume-or-start");
+        assertEquals(2, command.size(), "resume-or-start RUN_DIR");
+        assertTrue(command.get(1).contains(members), "the run folder must depend on the member: " + command);
+        assertFalse(args.contains("--out") || args.contains("--resume"), "resume-or-start adds --out or --resume");
         assertTrue(Integer.parseInt(PocmergeArgv.value(args, "--save-steps")) > 0);
         assertEquals("gpu", PocmergeArgv.value(args, "--device"));
     }
@@ -139,8 +141,8 @@ class KubernetesManifestsTest {
         Container ft = only(finetune.getSpec().getTemplate().getSpec().getContainers());
         int m = finetune.getSpec().getCompletions();
         String var = PocmergeArgv.references(List.of(PocmergeArgv.value(ft.getArgs(), "--members"))).get(0);
-        List<String> memberAdapters = IntStream.range(0, m).mapToObj(k -> PocmergeArgv.value(
-                PocmergeArgv.expand(ft.getArgs(), Map.of(var, String.valueOf(k))), "--out") + "/adapters").toList();
+        List<String> memberAdapters = IntStream.range(0, m).mapToObj(k -> PocmergeArgv.value(PocmergeArgv.runs(
+                ft.getCommand(), ft.getArgs(), Map.of(var, String.valueOf(k))).get(0), "--out") + "/adapters").toList();
 
         Job merge = Manifests.job(all, MERGE);
         Container mc = only(merge.getSpec().getTemplate().getSpec().getContainers());
@@ -220,7 +222,9 @@ class KubernetesManifestsTest {
             // a sample member for $(VAR): the options are what is checked, not the value
             Map<String, String> env = new HashMap<>();
             PocmergeArgv.references(c.getArgs()).forEach(v -> env.put(v, "3"));
-            PocmergeArgv.assertParses(j.getMetadata().getName(), PocmergeArgv.expand(c.getArgs(), env));
+            for (List<String> argv : PocmergeArgv.runs(c.getCommand(), c.getArgs(), env)) {
+                PocmergeArgv.assertParses(j.getMetadata().getName(), argv);
+            }
         }));
     }
 

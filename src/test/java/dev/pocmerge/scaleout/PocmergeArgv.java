@@ -70,6 +70,31 @@ final class PocmergeArgv {
         return out;
     }
 
+    /** Where the images put docker/resume-or-start.sh (DockerImageTest checks the Dockerfile's COPY). */
+    static final String RESUME_OR_START = "/opt/pocmerge/bin/resume-or-start";
+
+    /**
+     * The pocmerge command lines a container runs, after $(VAR) expansion: its args under the image's ENTRYPOINT,
+     * or, through resume-or-start RUN_DIR, its args plus --out RUN_DIR (first start) and plus --resume RUN_DIR
+     * (a restart).
+     */
+    static List<List<String>> runs(List<String> command, List<String> args, Map<String, String> env) {
+        List<String> a = expand(args, env);
+        if (command == null || command.isEmpty()) {
+            return List.of(a);
+        }
+        if (command.size() != 2 || !command.get(0).equals(RESUME_OR_START)) {
+            throw new AssertionError("a pocmerge container runs the ENTRYPOINT or " + RESUME_OR_START
+                    + " RUN_DIR, not " + command);
+        }
+        String dir = expand(command, env).get(1);
+        List<String> first = new ArrayList<>(a);
+        first.addAll(List.of("--out", dir));
+        List<String> restart = new ArrayList<>(a);
+        restart.addAll(List.of("--resume", dir));
+        return List.of(first, restart);
+    }
+
     /** Parses (does not run) the command line with pocmerge's picocli model; unknown options or bad values fail. */
     static void assertParses(String where, List<String> argv) {
         CommandLine root = new CommandLine(new Main());

@@ -91,11 +91,12 @@ class SlurmScriptsTest {
         return r.argv().subList(jar, r.argv().size());
     }
 
+    /** What pod `member` of a Job runs on its first start. */
     private static List<String> k8sArgs(String job, String member) throws IOException {
         Container c = Manifests.job(Manifests.all(), job).getSpec().getTemplate().getSpec().getContainers().get(0);
         Map<String, String> env = new HashMap<>();
         PocmergeArgv.references(c.getArgs()).forEach(v -> env.put(v, member));
-        return PocmergeArgv.expand(c.getArgs(), env);
+        return PocmergeArgv.runs(c.getCommand(), c.getArgs(), env).get(0);
     }
 
     @Test
@@ -103,8 +104,7 @@ class SlurmScriptsTest {
         Recorded r = run("finetune-array.sh", Map.of("SLURM_ARRAY_TASK_ID", "3"));
         List<String> args = pocmergeArgs(r);
         assertEquals("3", PocmergeArgv.value(args, "--members"));
-        assertEquals("runs/ft/member-3", PocmergeArgv.value(args, "--out"));
-        assertEquals("runs/ft/member-3", PocmergeArgv.value(args, "--resume"));
+        assertEquals("runs/ft/member-3", PocmergeArgv.value(args, "--out"), "a first start (no run folder yet)");
         assertEquals(k8sArgs(KubernetesManifestsTest.FINETUNE, "3"), args,
                 "array task 3 runs what the Indexed Job's pod 3 runs");
         for (String key : List.of("OPT_OUT_TRACKING", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
@@ -121,6 +121,17 @@ class SlurmScriptsTest {
         assertEquals(List.of("run", "--nv", "pocmerge_cuda.sif", "finetune"), r.argv().subList(0, 4));
         assertEquals("4", PocmergeArgv.value(r.argv(), "--M"));
         assertEquals("/scratch/ft4/member-1", PocmergeArgv.value(r.argv(), "--out"));
+    }
+
+    @Test
+    void aRequeuedTaskResumesItsMembersRun() throws Exception {
+        Path run = tmp.resolve("ft");
+        Files.createDirectories(run.resolve("member-5"));
+        Files.writeString(run.resolve("member-5/config.json"), "{}");
+        List<String> args = pocmergeArgs(run("finetune-array.sh", Map.of("SLURM_ARRAY_TASK_ID", "5", "RUN",
+                run.toString())));
+        assertEquals(run.resolve("member-5").toString(), PocmergeArgv.value(args, "--resume"));
+        assertTrue(!args.contains("--out"), "a restart resumes, it does not start over: " + args);
     }
 
     @Test
