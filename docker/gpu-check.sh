@@ -349,7 +349,8 @@ PY
 
     if has_command finetune && [ -f "$work/tiny-data.json" ]; then
         if run_step finetune-gpu 150 pocmerge finetune --model "$work/tiny-llama" --data "$work/tiny-data.json" \
-            --M 2 --rank 4 --device "$device" --json --out "$work/runs/ft-gpu"; then
+            --M 2 --rank 4 --max-steps 20 --cutoff-len 64 --val-set-size 8 --device "$device" --json \
+            --out "$work/runs/ft-gpu"; then
             record worked "finetune $device (tiny, M 2, r 4)" "$(tail -c 300 "$report/finetune-gpu.out")"
         else
             record failed "finetune $device (tiny, M 2, r 4)" "$(why finetune-gpu)"

@@ -68,7 +68,10 @@ rows = [{"instruction": f"Which is larger, {a} or {b}?", "input": "", "output": 
         for a, b in ((i % 17, (7 * i) % 23) for i in range(200))]
 json.dump(rows, open(sys.argv[1], "w"), indent=0)
 PY
+    # a few steps at a high rate without warmup, so that B moves well away from its zero start and the adapter
+    # changes the logits visibly (a near-zero delta would compare the base twice)
     if "${cpu_jar[@]}" finetune --model "$bundle/tiny-llama" --data "$bundle/tiny-data.json" --M 2 --rank 4 \
+        --max-steps 6 --warmup-steps 1 --lr 1e-2 --cutoff-len 64 --val-set-size 8 \
         --out "$work/ft" --device cpu >"$work/finetune.log" 2>&1; then
         cp -r "$work/ft/adapters/adapter-0" "$bundle/adapter"
         if "${cpu_jar[@]}" generate --model "$bundle/tiny-llama" --adapter "$bundle/adapter" --prompt "$prompt" \
