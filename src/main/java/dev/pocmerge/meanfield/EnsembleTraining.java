@@ -26,7 +26,7 @@ public final class EnsembleTraining {
         DataType dtype = DataType.FLOAT32;
         Batch train = Batch.of(manager, data.zTrain(), data.yTrain(), data.d(), dtype);
         Batch test = Batch.of(manager, data.zTest(), data.yTest(), data.d(), dtype);
-        Particles p = Particles.gaussian(manager, spec.members(), spec.neurons(), data.d(), spec.seed(), dtype);
+        Particles p = Particles.gaussian(manager, spec.trained(), spec.neurons(), data.d(), spec.seed(), dtype);
         GradientPath grad = new ClosedFormGradient(spec.neuron(), spec.loss(), spec.mfld().lambdaPrime());
         MfldTrainer.Outcome outcome = new MfldTrainer(grad, spec.mfld()).train(p, train, spec.seed(), listener);
         Evaluation.Report report = Evaluation.evaluate(spec.neuron(), p.x(), train, test, data.yTrain(),
