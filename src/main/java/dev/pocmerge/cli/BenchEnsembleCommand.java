@@ -65,6 +65,8 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
         o.addProperty("matmul_gflops", r.matmulGflops());
         o.addProperty("step_gflops", r.stepGflops());
         o.addProperty("step_over_matmul", r.stepGflops() / r.matmulGflops());
+        o.addProperty("noise_per_member_ms", r.noisePerMemberMs());
+        o.addProperty("noise_batched_ms", r.noiseBatchedMs());
         if (common.json) {
             System.out.println(Json.COMPACT.toJson(o));
         } else {
@@ -76,6 +78,8 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
                     r.autogradStepsPerS(), r.batchedStepsPerS() / r.autogradStepsPerS());
             System.out.printf("%d sequential nets   %8.2f steps/s  (batched is %.2f× faster)%n", members,
                     r.sequentialStepsPerS(), r.batchedStepsPerS() / r.sequentialStepsPerS());
+            System.out.printf("noise per step       %8.2f ms with one stream per member (one batched draw: %.2f ms)%n",
+                    r.noisePerMemberMs(), r.noiseBatchedMs());
         }
         return 0;
     }

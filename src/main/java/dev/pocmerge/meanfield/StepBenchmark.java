@@ -17,9 +17,14 @@ public final class StepBenchmark {
     /** Steps run on every path before anything is timed, so the JIT has compiled DJL's op wrappers. */
     private static final int JIT_WARMUP = 60;
 
-    /** Results; FLOP figures count the step's two GEMMs, 4·M·N·n·D. */
+    /**
+     * Results; FLOP figures count the step's two GEMMs, 4·M·N·n·D. {@code noisePerMemberMs} is what the step's
+     * noise costs with one stream per member ({@link NoiseStreams}), {@code noiseBatchedMs} one (M, N, D) draw
+     * from one stream (the draw before members had their own streams): medians of alternated repeats.
+     */
     public record Result(double batchedStepsPerS, double autogradStepsPerS, double sequentialStepsPerS,
-            double matmulGflops, double stepGflops, double gemmFlopPerStep) {}
+            double matmulGflops, double stepGflops, double gemmFlopPerStep, double noisePerMemberMs,
+            double noiseBatchedMs) {}
 
     private StepBenchmark() {}
 
@@ -47,7 +52,8 @@ public final class StepBenchmark {
         double sequential = 1.0 / seqSeconds;
         double flop = 4.0 * m * n * data.nTrain() * (data.d() + 2);
         double matmul = matmulGflops(manager, m * n, data.d() + 2, data.nTrain(), dt);
-        return new Result(batched, autograd, sequential, matmul, flop * batched / 1e9, flop);
+        double[] noise = noiseMs(manager, m, n, data.d() + 2, spec.seed(), dt);
+        return new Result(batched, autograd, sequential, matmul, flop * batched / 1e9, flop, noise[0], noise[1]);
     }
 
     private static double rate(NDManager manager, Dataset data, EnsembleSpec spec, GradientPath path, Batch train,
@@ -59,6 +65,35 @@ public final class StepBenchmark {
                     null);
             return o.stepsDone() / o.seconds();
         }
+    }
+
+    /**
+     * {per-member streams, one batched draw} in ms per step. Alternated in one loop so that a busy machine slows
+     * both alike; each draw is read once (a no-op on CPU, a sync on GPU) before its time is taken.
+     */
+    static double[] noiseMs(NDManager manager, int m, int n, int dd, long seed, DataType dt) {
+        int reps = 41;
+        double[] per = new double[reps];
+        double[] one = new double[reps];
+        NoiseStreams streams = new NoiseStreams(seed, java.util.stream.IntStream.range(0, m).toArray());
+        Shape all = new Shape(m, n, dd);
+        for (int i = -5; i < reps; i++) { // 5 warm-up rounds
+            try (NDManager sm = manager.newSubManager()) {
+                long t0 = System.nanoTime();
+                streams.draw(sm, i + 6, n, dd, 0.1f, dt).getFloat(0, 0, 0);
+                long t1 = System.nanoTime();
+                sm.getEngine().setRandomSeed(i + 6);
+                sm.randomNormal(0f, 0.1f, all, dt).getFloat(0, 0, 0);
+                long t2 = System.nanoTime();
+                if (i >= 0) {
+                    per[i] = (t1 - t0) / 1e6;
+                    one[i] = (t2 - t1) / 1e6;
+                }
+            }
+        }
+        java.util.Arrays.sort(per);
+        java.util.Arrays.sort(one);
+        return new double[] {per[reps / 2], one[reps / 2]};
     }
 
     /** GFLOP/s of (rows, k) × (k, cols) float matmuls, the pre-activation GEMM of one step. */
