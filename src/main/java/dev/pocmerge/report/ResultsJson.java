@@ -52,8 +52,8 @@ public final class ResultsJson {
 
     /**
      * The config plus the outcome: {@code members[]} (each with its global {@code index}), {@code merged},
-     * {@code pruned} (when pruning), {@code reference} (null when skipped) and, in every network's object,
-     * {@code sup_to_reference} / {@code rms_to_reference} (null without a reference).
+     * {@code pruned} (when pruning), {@code reference} and, in every network's object, {@code sup_to_reference} /
+     * {@code rms_to_reference}; without a reference those keys are absent (our Gson drops nulls).
      */
     public static JsonObject ensemble(EnsembleSpec spec, Dataset ds, String device, EnsembleTraining.Result r,
             Path dir, EnsembleTraining.Options opt) {
@@ -88,15 +88,14 @@ public final class ResultsJson {
             distance(p, c == null ? null : c.pruned());
             o.add("pruned", p);
         }
-        o.add("reference", reference(r.reference()));
+        if (r.reference() != null) {
+            o.add("reference", reference(r.reference()));
+        }
         o.addProperty("run_dir", dir.toString());
         return o;
     }
 
     private static JsonObject reference(Reference ref) {
-        if (ref == null) {
-            return null; // Gson writes a JsonObject field set to null as JSON null
-        }
         JsonObject o = new JsonObject();
         o.addProperty("N", ref.neurons());
         o.addProperty("seed", ref.seed());
@@ -112,10 +111,7 @@ public final class ResultsJson {
     }
 
     private static void distance(JsonObject o, ReferenceDistance d) {
-        if (d == null) {
-            o.add("sup_to_reference", JsonNull.INSTANCE);
-            o.add("rms_to_reference", JsonNull.INSTANCE);
-        } else {
+        if (d != null) {
             o.addProperty("sup_to_reference", d.sup());
             o.addProperty("rms_to_reference", d.rms());
         }
