@@ -103,10 +103,10 @@ public final class EnsembleCommand implements Callable<Integer> {
                     System.out.println(Json.COMPACT.toJson(out));
                 } else {
                     System.out.print(ResultsJson.table(spec, r, ds.isClassification()).text());
-                    double secs = r.outcome().seconds() + (r.reference() != null ? r.reference().outcome().seconds() : 0);
                     System.out.printf("%d steps in %.2f s (%.1f steps/s)%s; results in %s%n", r.outcome().stepsDone(),
                             r.outcome().seconds(), r.outcome().stepsDone() / Math.max(1e-9, r.outcome().seconds()),
-                            r.reference() != null ? String.format(", with the reference %.2f s", secs) : "",
+                            r.reference() == null ? "" : String.format("; reference (%d neurons) %.2f s",
+                                    r.reference().neurons(), r.reference().outcome().seconds()),
                             dir.resolve("results.json"));
                 }
                 if (r.outcome().diverged()) {

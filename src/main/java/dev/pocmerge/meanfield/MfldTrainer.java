@@ -33,13 +33,17 @@ public final class MfldTrainer {
     }
 
     public Outcome train(Particles p, Batch data, long seed, Listener listener) {
+        return train(p, data, seed, listener, new NoiseStreams(seed, p.memberIds()));
+    }
+
+    /** With another noise source: only {@link StepBenchmark} uses this, to time what the per-member streams cost. */
+    Outcome train(Particles p, Batch data, long seed, Listener listener, NoiseSource noise) {
         int[] ids = p.memberIds();
         MinibatchSampler sampler = null;
         int n = (int) data.size();
         if (cfg.batchSize() > 0 && cfg.batchSize() < n) {
             sampler = new MinibatchSampler(ids, n, cfg.batchSize(), seed);
         }
-        NoiseStreams streams = new NoiseStreams(seed, ids);
         float sigma = (float) cfg.noiseStd();
         boolean kinetic = cfg.dynamics() == Dynamics.UNDERDAMPED;
         long t0 = System.nanoTime();
@@ -56,9 +60,9 @@ public final class MfldTrainer {
                 data.z2x2T().tempAttach(sm);
                 data.y().tempAttach(sm);
                 Batch batch = sampler == null ? data : data.gather(sampler.next(sm));
-                NDArray noise = sigma > 0
-                        ? streams.draw(sm, k, p.neurons(), p.dim(), sigma, x.getDataType()) : null;
-                next = step.apply(x, v, batch, noise);
+                NDArray xi = sigma > 0
+                        ? noise.draw(sm, k, p.neurons(), p.dim(), sigma, x.getDataType()) : null;
+                next = step.apply(x, v, batch, xi);
                 if (!isFinite(next.x())) { // x = x_prev + η·v: a non-finite v shows in x too
                     return new Outcome(k - 1, k, seconds(t0));
                 }

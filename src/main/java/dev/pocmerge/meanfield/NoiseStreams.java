@@ -21,7 +21,7 @@ import dev.pocmerge.core.Seeds;
  * README.md, Speed). The seed is 31 bits (DJL's {@code setRandomSeed(int)}); libtorch's CPU generator keeps
  * 32 anyway.
  */
-final class NoiseStreams {
+final class NoiseStreams implements NoiseSource {
     /** Salt of the noise streams. */
     static final long SALT = 0x4E4F495345L;
 
@@ -37,7 +37,8 @@ final class NoiseStreams {
     }
 
     /** σ·ξ for step {@code step} (1-based) of every member, (M, n, d) from per-member (1, n, d) draws. */
-    NDArray draw(NDManager sm, int step, long neurons, long dim, float sigma, DataType dtype) {
+    @Override
+    public NDArray draw(NDManager sm, int step, long neurons, long dim, float sigma, DataType dtype) {
         Shape one = new Shape(1, neurons, dim);
         if (memberSeeds.length == 1) {
             return drawOne(sm, 0, step, one, sigma, dtype);
