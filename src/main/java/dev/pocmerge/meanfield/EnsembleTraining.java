@@ -3,6 +3,7 @@ package dev.pocmerge.meanfield;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.data.Dataset;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,15 @@ public final class EnsembleTraining {
      */
     public record Options(int referenceNeurons, int pruneTo) {
         public static final Options NONE = new Options(0, 0);
+
+        public Options {
+            if (referenceNeurons < 0) {
+                throw new PocmergeException("--reference: must be ≥ 0 (0 skips the reference), got " + referenceNeurons);
+            }
+            if (pruneTo < 0) {
+                throw new PocmergeException("--prune: must be > 0, got " + pruneTo);
+            }
+        }
     }
 
     /** Each network's distance to f∞ on the test points; {@code pruned} is null when nothing was pruned. */
@@ -61,6 +71,9 @@ public final class EnsembleTraining {
      */
     public static Result run(NDManager manager, Dataset data, EnsembleSpec spec, Options options,
             IntConsumer progress) {
+        if (options.referenceNeurons() > 0) {
+            Reference.check(options.referenceNeurons(), data.d() + 2);
+        }
         int steps = spec.mfld().steps();
         Result r = run(manager, data, spec, (k, p) -> progress.accept(k));
         try {

@@ -28,16 +28,21 @@ public record Reference(int neurons, int dim, long seed, MfldTrainer.Outcome out
                 Seeds.derive(ensemble.seed(), STREAM));
     }
 
-    /** Trains f∞ on {@code manager}'s device; arrays are freed before returning (the result is host data). */
-    public static Reference train(NDManager manager, Dataset data, EnsembleSpec ensemble, int neurons,
-            MfldTrainer.Listener listener) {
+    /** Refuses an N∞ that cannot be trained, before anything else is (the ensemble trains first). */
+    public static void check(int neurons, int dim) {
         if (neurons <= 0) {
             throw new PocmergeException("--reference: N∞ must be > 0 (or 0 to skip the reference), got " + neurons);
         }
-        long size = (long) neurons * (data.d() + 2);
+        long size = (long) neurons * dim;
         if (size > Integer.MAX_VALUE) {
             throw new PocmergeException("--reference: N∞ × D = " + size + " parameters is too many for one tensor");
         }
+    }
+
+    /** Trains f∞ on {@code manager}'s device; arrays are freed before returning (the result is host data). */
+    public static Reference train(NDManager manager, Dataset data, EnsembleSpec ensemble, int neurons,
+            MfldTrainer.Listener listener) {
+        check(neurons, data.d() + 2);
         EnsembleSpec spec = spec(ensemble, neurons);
         try (NDManager sm = manager.newSubManager(); EnsembleTraining.Result r = EnsembleTraining.run(sm, data, spec,
                 listener)) {

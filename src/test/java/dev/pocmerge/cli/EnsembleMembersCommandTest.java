@@ -186,6 +186,7 @@ class EnsembleMembersCommandTest {
             {"--members", "1,1", "--members: member 1 is named twice"},
             {"--members", "x", "--members: 'x'"},
             {"--reference", "-1", "--reference: must be ≥ 0"},
+            {"--reference", "2000000000", "--reference: N∞ × D = 8000000000 parameters is too many"},
             {"--members", "2", "--prune", "41", "--prune: must be in 1..40"},
         };
         for (String[] c : cases) {
