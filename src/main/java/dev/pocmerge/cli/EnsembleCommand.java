@@ -72,6 +72,9 @@ public final class EnsembleCommand implements Callable<Integer> {
         if (nInf < 0) {
             throw new PocmergeException("--reference: must be ≥ 0 (0 skips the reference), got " + nInf);
         }
+        if (nInf > 0) {
+            Reference.check(nInf, ds.d() + 2); // before the run folder and the progress bar exist
+        }
         EnsembleTraining.Options options = new EnsembleTraining.Options(nInf, pruneTo);
         Device device = Devices.resolve(common.device);
         String where = Devices.describe(device);
