@@ -7,7 +7,13 @@ import dev.pocmerge.core.AtomicFiles;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
 import dev.pocmerge.core.PocmergeException;
+import dev.pocmerge.io.PeftFiles;
 import dev.pocmerge.llama.GreedyGenerator;
+import dev.pocmerge.llama.LinearHook;
+import dev.pocmerge.llama.LlamaConfig;
+import dev.pocmerge.lora.AdapterHook;
+import dev.pocmerge.lora.LoraAdapter;
+import java.util.ArrayList;
 import dev.pocmerge.llama.LlamaCheckpoint;
 import dev.pocmerge.llama.LlamaModel;
 import dev.pocmerge.llama.LlamaTokenizer;
@@ -37,6 +43,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
     int maxNewTokens;
 
+    @Option(names = "--adapter", arity = "1..*", description = "PEFT LoRA adapter folder(s), applied through the"
+            + " projections' hook (several are summed, as PEFT does with several active adapters)")
+    List<Path> adapters = List.of();
+
     @Option(names = "--dump-logits", description = "write {\"tokens\", \"logits\"} of the prompt's forward pass to"
             + " FILE (JSON) instead of generating")
     Path dumpLogits;
@@ -48,7 +58,15 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         Device device = Devices.resolve(common.device);
         LlamaCheckpoint.config(model); // a missing folder or a bad config.json is reported first
-        try (LlamaTokenizer tok = LlamaTokenizer.load(model); LlamaModel m = LlamaCheckpoint.load(model, device)) {
+        LlamaConfig config = LlamaCheckpoint.config(model);
+        List<LoraAdapter> loaded = new ArrayList<>();
+        for (Path a : adapters) { // a bad adapter is reported before the weights load
+            LoraAdapter ad = PeftFiles.read(a);
+            PeftFiles.checkFits(ad, config, a);
+            loaded.add(ad);
+        }
+        try (LlamaTokenizer tok = LlamaTokenizer.load(model); LlamaModel m = LlamaCheckpoint.load(model, device);
+                AdapterHook hook = AdapterHook.sum(m.weights().manager(), loaded, m.weights().activationType())) {
             long[] ids = tok.encode(prompt);
             if (ids.length == 0) {
                 throw new PocmergeException("--prompt: encodes to no tokens");
@@ -60,16 +78,17 @@ public final class GenerateCommand implements Callable<Integer> {
                 }
             }
             if (dumpLogits != null) {
-                return dump(m, ids);
+                return dump(m, ids, hook);
             }
             List<Integer> eos = LlamaCheckpoint.eosIds(model, m.config());
-            long[] out = new GreedyGenerator(m, eos).generate(List.of(ids), maxNewTokens, true).get(0);
+            long[] out = new GreedyGenerator(m, eos, hook).generate(List.of(ids), maxNewTokens, true).get(0);
             String text = tok.decode(out);
             boolean stoppedAtEos = out.length > 0 && eos.contains((int) out[out.length - 1]);
             if (common.json) {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("model", model.toString());
                 r.put("device", Devices.describe(device));
+                r.put("adapters", adapters.stream().map(Path::toString).toList());
                 r.put("prompt", prompt);
                 r.put("prompt_tokens", ids);
                 r.put("new_tokens", out);
@@ -83,11 +102,11 @@ public final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int dump(LlamaModel m, long[] ids) {
+    private int dump(LlamaModel m, long[] ids, LinearHook hook) {
         float[] flat;
         int v = m.config().vocabSize();
         try (NDManager step = m.weights().manager().newSubManager()) {
-            NDArray logits = m.forward(step, TokenBatch.of(ids));
+            NDArray logits = m.forward(step, TokenBatch.of(ids), null, hook, false);
             flat = logits.toFloatArray();
         }
         float[][] rows = new float[ids.length][v];

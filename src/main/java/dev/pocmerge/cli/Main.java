@@ -16,6 +16,11 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             SupnormCommand.class,
             LambdaSweepCommand.class,
+            MakeMiniCommonsenseCommand.class,
+            FinetuneCommand.class,
+            LaunchCommand.class,
+            LoraMiniCommand.class,
+            MergeCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
@@ -35,6 +40,7 @@ public final class Main implements Runnable {
         boolean debug = Arrays.asList(args).contains("--debug");
         String[] rest = Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
         CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands().get("launch").setStopAtPositional(true); // the child's options are not launch's
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             Throwable t = ex;
             while (!(t instanceof PocmergeException) && t.getCause() != null && t.getCause() != t) {

@@ -32,8 +32,10 @@ public final class Json {
         try {
             return JsonParser.parseString(text);
         } catch (JsonSyntaxException e) {
-            String msg = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-            throw new PocmergeException(file + ": malformed JSON (" + msg + ")");
+            String msg = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+            // Gson puts a troubleshooting link on a second line; the CLI's diagnosis must stay one line
+            int nl = msg.indexOf('\n');
+            throw new PocmergeException(file + ": malformed JSON (" + (nl < 0 ? msg : msg.substring(0, nl)) + ")");
         }
     }
 

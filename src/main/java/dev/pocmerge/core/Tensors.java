@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Safe ways to move Java data into tensors. {@code manager.create(float[])} may leave libtorch reading a Java
@@ -15,16 +17,51 @@ public final class Tensors {
 
     /** {@code data} (row-major) as an array of {@code dtype} (FLOAT32 or FLOAT64) on the manager's device. */
     public static NDArray of(NDManager manager, float[] data, Shape shape, DataType dtype) {
-        return owned(manager.create(data, shape), dtype);
+        ByteBuffer b = direct(data.length * 4L);
+        b.asFloatBuffer().put(data);
+        return owned(manager, b, shape, DataType.FLOAT32, dtype);
     }
 
     public static NDArray of(NDManager manager, double[] data, Shape shape, DataType dtype) {
-        return owned(manager.create(data, shape), dtype);
+        ByteBuffer b = direct(data.length * 8L);
+        b.asDoubleBuffer().put(data);
+        return owned(manager, b, shape, DataType.FLOAT64, dtype);
     }
 
     /** Integer indices as an INT64 array on the manager's device. */
     public static NDArray ofLongs(NDManager manager, long[] data, Shape shape) {
-        return owned(manager.create(data, shape), DataType.INT64);
+        ByteBuffer b = direct(data.length * 8L);
+        b.asLongBuffer().put(data);
+        return owned(manager, b, shape, DataType.INT64, DataType.INT64);
+    }
+
+    /**
+     * Our own direct buffer, freed right after the engine copied it. {@code manager.create(float[])} allocates a
+     * direct buffer that only the garbage collector frees: a training loop uploading ids, labels and masks every
+     * step grew resident memory by ~0.3 MiB per step between collections (up to -XX:MaxDirectMemorySize).
+     */
+    private static ByteBuffer direct(long bytes) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+    }
+
+    private static NDArray owned(NDManager manager, ByteBuffer data, Shape shape, DataType from, DataType to) {
+        try {
+            return owned(manager.create(data, shape, from), to);
+        } finally {
+            UNSAFE.invokeCleaner(data);
+        }
+    }
+
+    private static final sun.misc.Unsafe UNSAFE = unsafe();
+
+    private static sun.misc.Unsafe unsafe() {
+        try {
+            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("sun.misc.Unsafe is needed to free direct buffers", e);
+        }
     }
 
     /**

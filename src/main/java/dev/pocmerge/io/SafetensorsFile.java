@@ -118,6 +118,35 @@ public final class SafetensorsFile implements TensorSource {
     }
 
     /**
+     * Copies the tensor's bytes unchanged to {@code out} (a merge passes untouched tensors through bit for bit,
+     * whatever their dtype, without holding them in the heap).
+     */
+    public void transferTo(String name, java.nio.channels.WritableByteChannel out) {
+        TensorInfo t = entry(name);
+        if (closed) {
+            throw new PocmergeException(file + ": reading tensor " + SafetensorsHeader.q(name) + " after close()");
+        }
+        long start = header.dataStart + t.begin();
+        long len = t.end() - t.begin();
+        try {
+            if (channel.size() < start + len) {
+                throw new PocmergeException(file + ": tensor " + SafetensorsHeader.q(name) + " lies past the end of"
+                        + " the file (the file shrank after it was opened)");
+            }
+            for (long done = 0; done < len; ) {
+                long n = channel.transferTo(start + done, len - done, out);
+                if (n <= 0) {
+                    throw new IOException("transfer stalled at byte " + done + " of " + len);
+                }
+                done += n;
+            }
+        } catch (IOException e) {
+            throw new PocmergeException(file + ": cannot copy tensor " + SafetensorsHeader.q(name) + " ("
+                    + SafetensorsHeader.firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /**
      * Converts in Java into a direct native-order buffer (BF16 never reaches the engine), creates the array from
      * it and, on CPU, clones it into libtorch-owned memory: a CPU array made from a buffer only borrows it, and a
      * view that outlives the array would read freed memory once the buffer is collected.

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -124,27 +123,11 @@ public final class SafetensorsWriter {
     }
 
     private void writeFile(Path file, List<Entry> list) {
-        Map<String, Object> header = new LinkedHashMap<>();
-        if (!metadata.isEmpty()) {
-            header.put("__metadata__", metadata);
-        }
-        long offset = 0;
+        List<SafetensorsStream.Slot> slots = new ArrayList<>();
         for (Entry e : list) {
-            Map<String, Object> h = new LinkedHashMap<>();
-            h.put("dtype", e.dtype().name());
-            h.put("shape", e.shape());
-            h.put("data_offsets", new long[] {offset, offset + e.data().length});
-            header.put(e.name(), h);
-            offset += e.data().length;
+            slots.add(new SafetensorsStream.Slot(e.name(), e.dtype(), e.shape()));
         }
-        byte[] json = Json.COMPACT.toJson(header).getBytes(StandardCharsets.UTF_8);
-        // HF pads the header with spaces to a multiple of 8 so the data region starts aligned.
-        int padded = (json.length + 7) / 8 * 8;
-        byte[] head = new byte[8 + padded];
-        ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).put(json);
-        for (int i = 8 + json.length; i < head.length; i++) {
-            head[i] = ' ';
-        }
+        byte[] head = SafetensorsStream.header(metadata, slots);
         AtomicFiles.write(file, out -> writeAll(out, head, list));
     }
 

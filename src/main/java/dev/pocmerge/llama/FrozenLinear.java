@@ -2,13 +2,14 @@ package dev.pocmerge.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * A bias-free {@code nn.Linear} with a frozen, shared weight: {@code y = x·Wᵀ}, then the hook. The HF weight
  * (out, in) is kept as a contiguous Wᵀ (in, out): on this CPU, {@code F.linear} and matmul against a transposed
  * view of W go through a multi-threaded path that stalls for milliseconds on small inputs when cores are busy,
  * while matmul against a contiguous Wᵀ costs microseconds (measured: 7 ms vs 20 µs for 1×64·64×128). The weight
- * may be float16 (CUDA); activations stay float32 on both sides, so hooks and residuals never see half precision.
+ * may be float16 (CUDA); activations keep their dtype (float32, or float64 for gradient checks) on both sides, so hooks and residuals never see half precision.
  */
 public final class FrozenLinear {
     private final String module;
@@ -37,10 +38,19 @@ public final class FrozenLinear {
     }
 
     public NDArray forward(NDArray x, LinearHook hook) {
-        NDArray in = weightT.getDataType() == DataType.FLOAT32 ? x : x.toType(weightT.getDataType(), false);
-        NDArray y = in.matMul(weightT); // x·Wᵀ; the result belongs to x's (per-step) manager
-        if (y.getDataType() != DataType.FLOAT32) {
-            y = y.toType(DataType.FLOAT32, false);
+        DataType act = x.getDataType();
+        NDArray y;
+        if (weightT.getDataType() == act) {
+            y = x.matMul(weightT); // x·Wᵀ; the result belongs to x's (per-step) manager
+        } else if (JniUtils.isGradMode()) {
+            // DJL's toType cuts the autograd graph (its result has no grad_fn, measured): under a gradient
+            // collector, keep x in its dtype and upcast the frozen weight instead, so gradients reach the LoRA
+            // factors below; the base still sits in memory in float16
+            NDArray w = weightT.toType(act, false);
+            w.attach(x.getManager());
+            y = x.matMul(w);
+        } else {
+            y = x.toType(weightT.getDataType(), false).matMul(weightT).toType(act, false);
         }
         return hook.adjust(module, layer, x, y);
     }

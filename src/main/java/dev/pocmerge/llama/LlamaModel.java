@@ -55,7 +55,7 @@ public final class LlamaModel implements AutoCloseable {
         return new KvCache(parent, config.numHiddenLayers(), batch.pads());
     }
 
-    /** Logits (rows, T, vocab) float32 of a full forward, no cache, no hook. */
+    /** Logits (rows, T, vocab) of a full forward (float32, float64 for a float64 base), no cache, no hook. */
     public NDArray forward(NDManager step, TokenBatch batch) {
         return forward(step, batch, null, LinearHook.NONE, false);
     }
@@ -68,6 +68,27 @@ public final class LlamaModel implements AutoCloseable {
      * @param lastOnly return logits (rows, 1, vocab) of the last position only (generation)
      */
     public NDArray forward(NDManager step, TokenBatch batch, KvCache cache, LinearHook hook, boolean lastOnly) {
+        Prepared p = prepare(step, batch, cache);
+        NDArray x = p.embeddings();
+        for (int l = 0; l < config.numHiddenLayers(); l++) {
+            x = layer(l, x, p, cache, hook);
+        }
+        if (cache != null) {
+            cache.advance(batch.length());
+        }
+        if (lastOnly && batch.length() > 1) {
+            x = x.get(":, -1:, :");
+        }
+        return head(x);
+    }
+
+    /**
+     * What every layer of one forward shares: rotary tables and the additive mask for the batch's padding and
+     * the cache's length, and the input embeddings (in the activation dtype).
+     */
+    public record Prepared(NDArray cos, NDArray sin, NDArray mask, NDArray embeddings) {}
+
+    public Prepared prepare(NDManager step, TokenBatch batch, KvCache cache) {
         int rows = batch.rows();
         int t = batch.length();
         int past = cache == null ? 0 : cache.length();
@@ -81,20 +102,21 @@ public final class LlamaModel implements AutoCloseable {
         // inputs_embeds = embed_tokens(input_ids)
         NDArray x = ids.getNDArrayInternal().embedding(ids, weights.embedding(), SparseFormat.DENSE)
                 .singletonOrThrow();
-        if (x.getDataType() != DataType.FLOAT32) {
-            x = x.toType(DataType.FLOAT32, false);
+        if (x.getDataType() != weights.activationType()) {
+            x = x.toType(weights.activationType(), false);
         }
-        for (int l = 0; l < config.numHiddenLayers(); l++) {
-            NDArray h = x.add(attention.get(l).forward(inputNorm.get(l).forward(x), cosSin[0], cosSin[1], mask,
-                    cache, hook));
-            x = h.add(mlp.get(l).forward(postNorm.get(l).forward(h), hook));
-        }
-        if (cache != null) {
-            cache.advance(t);
-        }
-        if (lastOnly && t > 1) {
-            x = x.get(":, -1:, :");
-        }
+        return new Prepared(cosSin[0], cosSin[1], mask, x);
+    }
+
+    /** Decoder layer l: {@code h = x + attn(input_layernorm(x)); h + mlp(post_attention_layernorm(h))}. */
+    public NDArray layer(int l, NDArray x, Prepared p, KvCache cache, LinearHook hook) {
+        NDArray h = x.add(attention.get(l).forward(inputNorm.get(l).forward(x), p.cos(), p.sin(), p.mask(), cache,
+                hook));
+        return h.add(mlp.get(l).forward(postNorm.get(l).forward(h), hook));
+    }
+
+    /** Final norm and lm_head (never hooked): logits (rows, T, vocab) in the activation dtype. */
+    public NDArray head(NDArray x) {
         return lmHead.forward(finalNorm.forward(x), LinearHook.NONE);
     }
 

@@ -43,6 +43,18 @@ public final class LlamaWeights implements AutoCloseable {
      * tensors other than {@code rotary_emb.inv_freq} leftovers are an error (a config/weights mismatch).
      */
     public static LlamaWeights load(LlamaConfig config, TensorSource source, Device device, String where) {
+        return load(config, source, device, where, frozenType(device));
+    }
+
+    /**
+     * As above with an explicit precision for the linear weights and the embedding: FLOAT16 or FLOAT32 (the
+     * {@code --base-dtype} choice), or FLOAT64, which makes the whole forward run in float64 (gradient checks).
+     */
+    public static LlamaWeights load(LlamaConfig config, TensorSource source, Device device, String where,
+            DataType linear) {
+        if (linear != DataType.FLOAT16 && linear != DataType.FLOAT32 && linear != DataType.FLOAT64) {
+            throw new IllegalArgumentException("base dtype " + linear + ": FLOAT16, FLOAT32 or FLOAT64");
+        }
         Map<String, long[]> expected = config.parameterShapes();
         for (String name : source.names()) {
             if (!expected.containsKey(name) && !LlamaNames.isIgnored(name)
@@ -67,13 +79,13 @@ public final class LlamaWeights implements AutoCloseable {
                         + ", expected F32/F16/BF16");
             }
         }
-        DataType linear = frozenType(device);
+        DataType normType = linear == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
         NDManager manager = Engines.pytorch().newBaseManager(device);
         Map<String, NDArray> arrays = new HashMap<>();
         try {
             for (String name : expected.keySet()) {
                 boolean norm = name.endsWith("norm.weight");
-                NDArray a = source.load(name, manager, norm ? DataType.FLOAT32 : linear);
+                NDArray a = load(source, name, manager, norm ? normType : linear);
                 if (!norm && !name.equals(LlamaNames.EMBED)) {
                     NDArray t = FrozenLinear.transposeContiguous(a);
                     a.close();
@@ -92,6 +104,16 @@ public final class LlamaWeights implements AutoCloseable {
         return new LlamaWeights(config, manager, arrays, linear);
     }
 
+    private static NDArray load(TensorSource source, String name, NDManager manager, DataType type) {
+        if (type != DataType.FLOAT64) {
+            return source.load(name, manager, type);
+        }
+        NDArray f = source.load(name, manager, DataType.FLOAT32);
+        NDArray d = f.toType(DataType.FLOAT64, true);
+        f.close();
+        return d;
+    }
+
     public LlamaConfig config() {
         return config;
     }
@@ -104,9 +126,14 @@ public final class LlamaWeights implements AutoCloseable {
         return manager.getDevice();
     }
 
-    /** float32 on CPU, float16 on CUDA. */
+    /** float32 on CPU, float16 on CUDA by default; float64 for gradient checks. */
     public DataType linearType() {
         return linearType;
+    }
+
+    /** The dtype of activations, residuals and hook inputs: float64 for a float64 base, else float32. */
+    public DataType activationType() {
+        return linearType == DataType.FLOAT64 ? DataType.FLOAT64 : DataType.FLOAT32;
     }
 
     /** A norm weight, the embedding (vocab, hidden), or a linear weight as Wᵀ (in, out). */

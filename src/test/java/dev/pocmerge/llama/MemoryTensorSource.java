@@ -14,17 +14,17 @@ import java.util.List;
 import java.util.Map;
 
 /** Float32 tensors held in memory, for tests that need no file. */
-final class MemoryTensorSource implements TensorSource {
+public final class MemoryTensorSource implements TensorSource {
     private final Map<String, float[]> values = new LinkedHashMap<>();
     private final Map<String, long[]> shapes = new LinkedHashMap<>();
 
-    MemoryTensorSource put(String name, long[] shape, float[] v) {
+    public MemoryTensorSource put(String name, long[] shape, float[] v) {
         values.put(name, v);
         shapes.put(name, shape);
         return this;
     }
 
-    static MemoryTensorSource of(LlamaConfig c, Map<String, float[]> weights) {
+    public static MemoryTensorSource of(LlamaConfig c, Map<String, float[]> weights) {
         MemoryTensorSource s = new MemoryTensorSource();
         Map<String, long[]> shapes = c.parameterShapes();
         weights.forEach((k, v) -> s.put(k, shapes.get(k), v));

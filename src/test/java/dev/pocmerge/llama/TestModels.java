@@ -9,17 +9,17 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Small random configs and models for tests. */
-final class TestModels {
+public final class TestModels {
     private TestModels() {}
 
-    static LlamaConfig config(int hidden, int inter, int layers, int heads, int kvHeads, int headDim, int vocab,
+    public static LlamaConfig config(int hidden, int inter, int layers, int heads, int kvHeads, int headDim, int vocab,
             boolean tied, double theta, RopeScaling scaling) {
         return new LlamaConfig(hidden, inter, layers, heads, kvHeads, headDim, 1e-5, theta, scaling, vocab, tied,
                 256, List.of(1), List.of(2));
     }
 
     /** MHA, tied, default rope. */
-    static LlamaConfig small() {
+    public static LlamaConfig small() {
         return config(32, 48, 2, 4, 4, 8, 61, true, 10000, null);
     }
 
@@ -27,17 +27,17 @@ final class TestModels {
      * GQA (2 groups of 3), untied, llama3 rope scaling. Untied because a tied random model mostly repeats its
      * input token, which makes generation tests weak.
      */
-    static LlamaConfig gqa() {
+    public static LlamaConfig gqa() {
         return config(36, 50, 2, 6, 2, 8, 67, false, 500000, RopeScaling.llama3(8, 1, 4, 16));
     }
 
-    static LlamaModel model(LlamaConfig c, long seed) {
+    public static LlamaModel model(LlamaConfig c, long seed) {
         Engines.pytorch();
         Map<String, float[]> w = RandomWeights.generate(c, seed);
         return new LlamaModel(LlamaWeights.load(c, MemoryTensorSource.of(c, w), Device.cpu(), "memory"));
     }
 
-    static long[] randomIds(int n, int vocab, long seed) {
+    public static long[] randomIds(int n, int vocab, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         long[] ids = new long[n];
         for (int i = 0; i < n; i++) {
@@ -47,14 +47,14 @@ final class TestModels {
     }
 
     /** [rows][T][vocab] logits of a full forward. */
-    static float[][][] logits(LlamaModel m, TokenBatch b) {
+    public static float[][][] logits(LlamaModel m, TokenBatch b) {
         try (NDManager step = m.weights().manager().newSubManager()) {
             NDArray l = m.forward(step, b);
             return unpack(l);
         }
     }
 
-    static float[][][] unpack(NDArray l) {
+    public static float[][][] unpack(NDArray l) {
         int rows = (int) l.getShape().get(0);
         int t = (int) l.getShape().get(1);
         int v = (int) l.getShape().get(2);
@@ -68,7 +68,7 @@ final class TestModels {
         return out;
     }
 
-    static double maxAbsDiff(float[][] a, float[][] b) {
+    public static double maxAbsDiff(float[][] a, float[][] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) {
             for (int j = 0; j < a[i].length; j++) {
