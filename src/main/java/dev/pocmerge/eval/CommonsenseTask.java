@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The commonsense test sets in LLM-Adapters' layout ({@code <data-dir>/<folder>/test.json}), each with the answer
@@ -100,8 +101,10 @@ public enum CommonsenseTask {
         throw new PocmergeException("unknown task '" + name + "'; choose from " + names() + " (or all)");
     }
 
+    /** The names in commonsense_evaluate.py's --dataset order, then ours. */
     private static String names() {
-        return Arrays.stream(values()).map(t -> t.folder).collect(Collectors.joining(", "));
+        return Stream.of(BOOLQ, PIQA, SIQA, HELLASWAG, WINOGRANDE, ARC_C, ARC_E, OBQA, MINI).map(t -> t.folder)
+                .collect(Collectors.joining(", "));
     }
 
     private static List<String> answers(int n) {
