@@ -68,6 +68,18 @@ class CommonsenseDataTest {
     }
 
     @Test
+    void hellaswagIsReadWhenAUserHasIt() throws Exception {
+        write("hellaswag", "[{\"instruction\": \"Please choose the correct ending to complete the given sentence:"
+                + " He ...\\n\\nEnding1: a Ending2: b Ending3: c Ending4: d\\n\\nAnswer format:"
+                + " ending1/ending2/ending3/ending4\", \"input\": \"\", \"output\": \"the correct answer is ending4\","
+                + " \"answer\": \"ending4\"}]");
+        CommonsenseData.Sets s = CommonsenseData.load(tmp, CommonsenseTask.paper(), true, 0);
+        assertEquals(List.of(CommonsenseTask.HELLASWAG), s.found());
+        assertEquals(List.of("ending1", "ending2", "ending3", "ending4"), s.items().get(0).get(0).choices());
+        assertEquals(3, s.items().get(0).get(0).goldChoice());
+    }
+
+    @Test
     void unknownTaskNamesTheChoices() {
         PocmergeException e = assertThrows(PocmergeException.class, () -> CommonsenseTask.parse("boolq,siqa,nope"));
         assertTrue(e.getMessage().startsWith("unknown task 'nope'; choose from boolq"), e.getMessage());
