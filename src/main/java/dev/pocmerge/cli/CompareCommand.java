@@ -73,12 +73,19 @@ public final class CompareCommand implements Callable<Integer> {
         LlamaConfig config = LlamaCheckpoint.config(eval.model);
         List<Variant> variants = new ArrayList<>();
         List<LoraAdapter> singles = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>(List.of("PoC merge", "base"));
         for (AdapterFolders.Member f : AdapterFolders.expand(adapters)) {
             LoraAdapter a = PeftFiles.read(f.dir());
             PeftFiles.checkFits(a, config, f.dir());
             singles.add(a);
-            variants.add(new Variant(f.dir().getFileName().toString(), Variant.Kind.SINGLE, List.of(a),
-                    List.of(f.dir().toString())));
+            String name = f.dir().getFileName().toString();
+            if (!names.add(name)) { // the same folder name in two runs of a split ensemble
+                name = f.dir().getParent().getFileName() + "/" + name;
+                for (int k = 2; !names.add(name); k++) {
+                    name = f.dir().getFileName() + " #" + k;
+                }
+            }
+            variants.add(new Variant(name, Variant.Kind.SINGLE, List.of(a), List.of(f.dir().toString())));
         }
         LoraAdapter merge;
         String mergeSource;
@@ -95,7 +102,8 @@ public final class CompareCommand implements Callable<Integer> {
             variants.add(Variant.base());
         }
         CommonsenseData.Sets data = eval.load();
-        int beams = eval.protocol() == Protocol.LOGLIK ? 1 : eval.beams;
+        // loglik copies each context's cache to its (up to 5) choices: size the batch as for 5 beams
+        int beams = eval.protocol() == Protocol.LOGLIK ? 5 : eval.beams;
         Path out = RunDirs.create("compare", common.out);
         Map<String, Object> about = new LinkedHashMap<>();
         about.put("model", eval.model.toString());

@@ -32,7 +32,14 @@ public final class Evaluation {
                     List<ItemResult> items = run.perVariant().get(0);
                     EvalFiles.predictions(out, run.task(), items);
                     TaskResult r = TaskResult.of(run.task(), items);
-                    tasks.put(run.task().folder(), EvalFiles.taskEntry(r, run, spec.protocol()));
+                    Map<String, Object> entry = EvalFiles.taskEntry(r, run, spec.protocol());
+                    // each set's entry says how it was produced, so it can be read on its own
+                    entry.put("protocol", spec.protocol().key());
+                    if (spec.protocol() == Protocol.GENERATION) {
+                        entry.put("decoding", spec.decoding().describe());
+                    }
+                    entry.putAll(spec.about());
+                    tasks.put(run.task().folder(), entry);
                     acc.put(run.task(), r.accuracy());
                 });
             }
