@@ -21,6 +21,9 @@ import picocli.CommandLine.Command;
             LaunchCommand.class,
             LoraMiniCommand.class,
             MergeCommand.class,
+            EvaluateCommand.class,
+            CompareCommand.class,
+            ScoreCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
