@@ -93,6 +93,29 @@ public final class Plots {
         write(file, out);
     }
 
+    /** One series of {@link #xy}: joined by a line, or points only. */
+    public record Series(String name, double[] x, double[] y, boolean points) {}
+
+    /** One XY chart (optionally log–log): lines and point clouds, e.g. predicted vs measured with a diagonal. */
+    public static void xy(Path file, String title, String xTitle, String yTitle, List<Series> series, boolean logX,
+            boolean logY) {
+        XYChart chart = new XYChartBuilder().width(900).height(640).title(title).xAxisTitle(xTitle)
+                .yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW).setChartBackgroundColor(Color.WHITE)
+                .setMarkerSize(7);
+        chart.getStyler().setXAxisLogarithmic(logX).setYAxisLogarithmic(logY);
+        for (Series s : series) {
+            org.knowm.xchart.XYSeries xs = chart.addSeries(s.name(), s.x(), s.y());
+            if (s.points()) {
+                xs.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+                xs.setMarker(SeriesMarkers.CIRCLE);
+            } else {
+                xs.setMarker(SeriesMarkers.NONE);
+            }
+        }
+        write(file, image(chart));
+    }
+
     private static XYChart lineChart(Panel p, String xTitle, String yTitle, int w, int h) {
         XYChart chart = new XYChartBuilder().width(w).height(h).title(p.title()).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
