@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             LoraMiniCommand.class,
             MergeCommand.class,
             PlanEnsembleCommand.class,
+            InterpolateCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

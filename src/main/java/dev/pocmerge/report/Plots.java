@@ -74,6 +74,15 @@ public final class Plots {
     /** Line charts, one panel per entry, laid out in a grid of {@code columns}; every panel shares the legend. */
     public static void panels(Path file, String title, String xTitle, String yTitle, List<Panel> panels,
             int columns) {
+        panels(file, title, xTitle, yTitle, panels, columns, "0", false);
+    }
+
+    /**
+     * The same with the x axis' tick labels in {@code xPattern} (a DecimalFormat pattern, e.g. "0.0") and, with
+     * {@code legendBelow}, each legend under its chart instead of over its top right corner.
+     */
+    public static void panels(Path file, String title, String xTitle, String yTitle, List<Panel> panels,
+            int columns, String xPattern, boolean legendBelow) {
         int w = 520;
         int h = 380;
         int rows = (panels.size() + columns - 1) / columns;
@@ -86,7 +95,11 @@ public final class Plots {
         g.setFont(g.getFont().deriveFont(18f));
         g.drawString(title, 16, 28);
         for (int i = 0; i < panels.size(); i++) {
-            XYChart chart = lineChart(panels.get(i), xTitle, yTitle, w, h);
+            XYChart chart = lineChart(panels.get(i), xTitle, yTitle, w, h, xPattern);
+            if (legendBelow) {
+                chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS)
+                        .setLegendLayout(Styler.LegendLayout.Horizontal);
+            }
             g.drawImage(image(chart), (i % columns) * w, head + (i / columns) * h, null);
         }
         g.dispose();
@@ -116,12 +129,12 @@ public final class Plots {
         write(file, image(chart));
     }
 
-    private static XYChart lineChart(Panel p, String xTitle, String yTitle, int w, int h) {
+    private static XYChart lineChart(Panel p, String xTitle, String yTitle, int w, int h, String xPattern) {
         XYChart chart = new XYChartBuilder().width(w).height(h).title(p.title()).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE).setChartBackgroundColor(Color.WHITE)
                 .setMarkerSize(6);
-        chart.getStyler().setXAxisDecimalPattern("0");
+        chart.getStyler().setXAxisDecimalPattern(xPattern);
         for (Line l : p.lines()) {
             chart.addSeries(l.name(), l.x(), l.y()).setMarker(SeriesMarkers.CIRCLE);
         }
