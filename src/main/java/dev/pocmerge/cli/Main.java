@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             MergeCommand.class,
             PlanEnsembleCommand.class,
             InterpolateCommand.class,
+            ParticlesFpCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

@@ -74,15 +74,15 @@ public final class Plots {
     /** Line charts, one panel per entry, laid out in a grid of {@code columns}; every panel shares the legend. */
     public static void panels(Path file, String title, String xTitle, String yTitle, List<Panel> panels,
             int columns) {
-        panels(file, title, xTitle, yTitle, panels, columns, "0", false);
+        panels(file, title, xTitle, yTitle, panels, columns, "0", Styler.LegendPosition.InsideNE);
     }
 
     /**
-     * The same with the x axis' tick labels in {@code xPattern} (a DecimalFormat pattern, e.g. "0.0") and, with
-     * {@code legendBelow}, each legend under its chart instead of over its top right corner.
+     * The same with the x axis' tick labels in {@code xPattern} (a DecimalFormat pattern, e.g. "0.0") and each
+     * legend at {@code legend} (OutsideS: a horizontal row under the chart).
      */
     public static void panels(Path file, String title, String xTitle, String yTitle, List<Panel> panels,
-            int columns, String xPattern, boolean legendBelow) {
+            int columns, String xPattern, Styler.LegendPosition legend) {
         int w = 520;
         int h = 380;
         int rows = (panels.size() + columns - 1) / columns;
@@ -96,9 +96,9 @@ public final class Plots {
         g.drawString(title, 16, 28);
         for (int i = 0; i < panels.size(); i++) {
             XYChart chart = lineChart(panels.get(i), xTitle, yTitle, w, h, xPattern);
-            if (legendBelow) {
-                chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS)
-                        .setLegendLayout(Styler.LegendLayout.Horizontal);
+            chart.getStyler().setLegendPosition(legend);
+            if (legend == Styler.LegendPosition.OutsideS) {
+                chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
             }
             g.drawImage(image(chart), (i % columns) * w, head + (i / columns) * h, null);
         }

@@ -63,7 +63,8 @@ public final class WeightInterpolationReport {
             }
         }
         Plots.panels(file, "Weight interpolation θ(α) = (1−α)θ₁ + αθ₂ vs PoC merge, " + s.task().id() + ", N="
-                + s.neurons() + ", mean over " + s.pairs() + " pairs", "α", "test loss / accuracy", panels, 2, "0.0", true);
+                + s.neurons() + ", mean over " + s.pairs() + " pairs", "α", "test loss / accuracy", panels, 2, "0.0",
+                org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
     }
 
     static JsonObject json(WeightInterpolation.Result r, String device, Path dir) {
