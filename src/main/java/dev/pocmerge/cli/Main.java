@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             PlanEnsembleCommand.class,
             InterpolateCommand.class,
             ParticlesFpCommand.class,
+            DynamicsCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
