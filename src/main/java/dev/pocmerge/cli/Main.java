@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             InterpolateCommand.class,
             ParticlesFpCommand.class,
             DynamicsCommand.class,
+            SymmetriesCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
