@@ -65,6 +65,12 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
         o.addProperty("matmul_gflops", r.matmulGflops());
         o.addProperty("step_gflops", r.stepGflops());
         o.addProperty("step_over_matmul", r.stepGflops() / r.matmulGflops());
+        o.addProperty("noise_per_member_ms", r.noisePerMemberMs());
+        o.addProperty("noise_batched_ms", r.noiseBatchedMs());
+        o.addProperty("steps_per_s_per_member_noise", r.perMemberNoiseStepsPerS());
+        o.addProperty("steps_per_s_shared_noise", r.sharedNoiseStepsPerS());
+        o.addProperty("per_member_noise_cost_ms_per_step",
+                1000 / r.perMemberNoiseStepsPerS() - 1000 / r.sharedNoiseStepsPerS());
         if (common.json) {
             System.out.println(Json.COMPACT.toJson(o));
         } else {
@@ -76,6 +82,10 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
                     r.autogradStepsPerS(), r.batchedStepsPerS() / r.autogradStepsPerS());
             System.out.printf("%d sequential nets   %8.2f steps/s  (batched is %.2f× faster)%n", members,
                     r.sequentialStepsPerS(), r.batchedStepsPerS() / r.sequentialStepsPerS());
+            System.out.printf("noise per step       %8.2f ms with one stream per member (one batched draw: %.2f ms)%n",
+                    r.noisePerMemberMs(), r.noiseBatchedMs());
+            System.out.printf("steps, alternated    %8.2f steps/s with per-member noise, %.2f with one shared draw%n",
+                    r.perMemberNoiseStepsPerS(), r.sharedNoiseStepsPerS());
         }
         return 0;
     }

@@ -11,11 +11,11 @@ import dev.pocmerge.data.Dataset;
 import dev.pocmerge.data.Task;
 import dev.pocmerge.meanfield.EnsembleSpec;
 import dev.pocmerge.meanfield.EnsembleTraining;
-import dev.pocmerge.meanfield.Evaluation;
-import dev.pocmerge.meanfield.Metrics;
-import dev.pocmerge.meanfield.MfldTrainer;
+import dev.pocmerge.meanfield.ParticlesFile;
+import dev.pocmerge.meanfield.Reference;
 import dev.pocmerge.report.Progress;
 import dev.pocmerge.report.ResultsJson;
+import dev.pocmerge.scaleout.MemberSelection;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -42,55 +42,84 @@ public final class EnsembleCommand implements Callable<Integer> {
     @Option(names = "--N", defaultValue = "500", description = "neurons per network (default: ${DEFAULT-VALUE})")
     int neurons;
 
-    @Option(names = "--prune", description = "also score the merged net randomly pruned to this many of its M·N neurons")
+    @Option(names = "--members", paramLabel = "LIST",
+            description = "train only these members of the M (0-based global indices: 3, 0-3, 0,2,5); default all")
+    String memberList;
+
+    @Option(names = "--prune", description = "also score the merged net randomly pruned to this many of its neurons "
+            + "(default: N)")
     Integer prune;
+
+    @Option(names = "--reference", paramLabel = "N_INF", description = "train a reference net of N_INF neurons "
+            + "alongside and report every net's sup and RMS distance to it; 0 skips (default: 10000, 0 for --data)")
+    Integer reference;
 
     @Override
     public Integer call() {
         Task task = Task.parse(mfld.task);
         Dataset ds = task.data(data, common.seed);
         EnsembleSpec spec = mfld.spec(ds, members, neurons, common.seed);
-        if (prune != null && (prune <= 0 || prune > (long) members * neurons)) {
-            throw new PocmergeException("--prune: must be in 1.." + (long) members * neurons + " (M·N), got " + prune);
+        if (memberList != null) {
+            spec = spec.withTrained(MemberSelection.parse(memberList, members));
         }
+        long mergedNeurons = (long) spec.trained().length * neurons;
+        int pruneTo = prune != null ? prune : neurons;
+        if (pruneTo <= 0 || pruneTo > mergedNeurons) {
+            throw new PocmergeException("--prune: must be in 1.." + mergedNeurons + " (the merged net's neurons), got "
+                    + pruneTo);
+        }
+        int nInf = reference != null ? reference : data == null ? Reference.DEFAULT_NEURONS : 0;
+        if (nInf < 0) {
+            throw new PocmergeException("--reference: must be ≥ 0 (0 skips the reference), got " + nInf);
+        }
+        if (nInf > 0) {
+            Reference.check(nInf, ds.d() + 2); // before the run folder and the progress bar exist
+        }
+        EnsembleTraining.Options options = new EnsembleTraining.Options(nInf, pruneTo);
         Device device = Devices.resolve(common.device);
+        String where = Devices.describe(device);
         Path dir = RunDirs.create("ensemble", common.out);
-        Json.writeAtomic(dir.resolve("config.json"), ResultsJson.config(spec, ds, Devices.describe(device)));
+        Json.writeAtomic(dir.resolve("config.json"), ResultsJson.config(spec, ds, where, options));
         if (!common.json) {
-            System.err.println("pocmerge ensemble: " + ds.name() + " on " + Devices.describe(device) + ", M="
-                    + members + " N=" + neurons + ", " + spec.mfld().steps() + " steps → " + dir);
+            System.err.println("pocmerge ensemble: " + ds.name() + " on " + where + ", M=" + members
+                    + (spec.complete() ? "" : " (members " + MemberSelection.format(spec.trained()) + ")") + " N="
+                    + neurons + (nInf > 0 ? ", reference N∞=" + nInf : "") + ", " + spec.mfld().steps() + " steps → "
+                    + dir);
         }
         try (NDManager manager = EnsembleTraining.manager(device)) {
             EnsembleTraining.Result trained;
             // The bar is closed once, before the table: ProgressBar.close() is not idempotent, and a second
             // close redraws the bar after the table on a terminal.
-            try (ProgressBar bar = Progress.bar("mfld", spec.mfld().steps())) {
-                MfldTrainer.Listener progress = (k, p) -> bar.stepTo(k);
-                trained = EnsembleTraining.run(manager, ds, spec, progress);
+            try (ProgressBar bar = Progress.bar("mfld", EnsembleTraining.totalSteps(spec, options))) {
+                trained = EnsembleTraining.run(manager, ds, spec, options, bar::stepTo);
             }
             try (EnsembleTraining.Result r = trained) {
-                JsonObject out = ResultsJson.ensemble(spec, ds, Devices.describe(device), r, dir);
-                Metrics pruned = null;
-                if (prune != null) {
-                    pruned = Evaluation.pruned(spec.neuron(), r.particles().x(), prune, common.seed, r.train(),
-                            r.test(), ds.yTrain(), ds.yTest(), ds.isClassification());
-                    JsonObject po = ResultsJson.metrics(pruned);
-                    po.addProperty("neurons", prune);
-                    out.add("pruned", po);
+                ParticlesFile.writeMembers(dir.resolve(ParticlesFile.FILE), r.particles(),
+                        ParticlesFile.metadata(spec, ds, where, r.outcome().stepsDone()));
+                if (r.reference() != null) {
+                    ParticlesFile.writeReference(dir.resolve(ParticlesFile.REFERENCE_FILE), r.reference(), spec, ds,
+                            where);
                 }
+                JsonObject out = ResultsJson.ensemble(spec, ds, where, r, dir, options);
                 Json.writeAtomic(dir.resolve("results.json"), out);
                 if (common.json) {
                     System.out.println(Json.COMPACT.toJson(out));
                 } else {
-                    System.out.print(ResultsJson.table(r.report(), pruned, prune, ds.isClassification()).text());
-                    System.out.printf("%d steps in %.2f s (%.1f steps/s); results in %s%n", r.outcome().stepsDone(),
+                    System.out.print(ResultsJson.table(spec, r, ds.isClassification()).text());
+                    System.out.printf("%d steps in %.2f s (%.1f steps/s)%s; results in %s%n", r.outcome().stepsDone(),
                             r.outcome().seconds(), r.outcome().stepsDone() / Math.max(1e-9, r.outcome().seconds()),
+                            r.reference() == null ? "" : String.format("; reference (%d neurons) %.2f s",
+                                    r.reference().neurons(), r.reference().outcome().seconds()),
                             dir.resolve("results.json"));
                 }
                 if (r.outcome().diverged()) {
                     throw new PocmergeException("diverged at step " + r.outcome().divergedAt()
                             + " (non-finite particles; try a smaller --eta); " + dir.resolve("results.json")
                             + " holds step " + r.outcome().stepsDone());
+                }
+                if (r.reference() != null && r.reference().outcome().diverged()) {
+                    throw new PocmergeException("the reference net (--reference " + nInf + ") diverged at step "
+                            + r.reference().outcome().divergedAt() + "; try a smaller --eta, or --reference 0");
                 }
             }
         }

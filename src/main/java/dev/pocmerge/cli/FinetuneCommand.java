@@ -125,7 +125,8 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--recompute", description = "recompute each decoder layer in the backward (less memory)")
     boolean recompute;
 
-    @Option(names = "--resume", description = "continue the run in this folder from its last checkpoint")
+    @Option(names = "--resume", description = "continue the run in this folder from its last checkpoint (with"
+            + " --model and --data: start it there if it holds no run yet)")
     Path resume;
 
     @Override
@@ -133,6 +134,15 @@ public final class FinetuneCommand implements Callable<Integer> {
         Device device = Devices.resolve(common.device);
         Path dir;
         FinetuneConfig cfg;
+        if (resume != null && !Files.isRegularFile(resume.resolve("config.json")) && model != null && data != null) {
+            // nothing to resume yet (a pod's or an array task's first start): start the run in that folder, so one
+            // command line serves the first start and every restart after preemption
+            if (common.out != null && !common.out.toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
+                throw new PocmergeException("--resume " + resume + " continues in that folder; drop --out " + common.out);
+            }
+            common.out = resume;
+            resume = null;
+        }
         if (resume != null) {
             if (common.out != null && !common.out.toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
                 throw new PocmergeException("--resume " + resume + " continues in that folder; drop --out " + common.out);

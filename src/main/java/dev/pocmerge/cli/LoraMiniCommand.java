@@ -59,6 +59,10 @@ public final class LoraMiniCommand implements Callable<Integer> {
             + " here so that the few steps a CPU run affords go to the answer")
     boolean trainOnInputs;
 
+    @Option(names = "--pretrain-steps", defaultValue = "250", description = "pre-train the random base on the task's"
+            + " corpus first (0: LoRA on the random base; default: ${DEFAULT-VALUE})")
+    int pretrainSteps;
+
     @Override
     public Integer call() {
         if (members < 1 || rank < 1 || steps < 1 || trainRows < 1 || testRows < 1) {
@@ -67,7 +71,7 @@ public final class LoraMiniCommand implements Callable<Integer> {
         Device device = Devices.resolve(common.device);
         Path out = RunDirs.create("lora-mini", common.out);
         LoraMini.Options o = new LoraMini.Options(members, rank, steps, lr, lambda, trainRows, testRows, hidden, layers,
-                !trainOnInputs, common.seed);
+                !trainOnInputs, pretrainSteps, common.seed);
         LoraMini.Result r = LoraMini.run(out, o, device);
         StringBuilder table = new StringBuilder("| model | test accuracy | correct |\n|---|---|---|\n");
         StringBuilder csv = new StringBuilder("model,accuracy,correct,n\n");

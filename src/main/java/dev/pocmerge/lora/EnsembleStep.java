@@ -64,27 +64,48 @@ public final class EnsembleStep {
         NDArray x = p.embeddings();
         for (int l = 0; l < layers; l++) { // no collector open: no graph is recorded
             inputs.add(x);
-            x = model.layer(l, x, p, null, hook);
+            int layer = l;
+            x = inLayerScope(sm, x, in -> model.layer(layer, in, p, null, hook));
         }
         double[] result;
-        NDArray g;
         x.setRequiresGradient(true);
         try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
             NDArray losses = CausalLmLoss.perMember(model.head(x), batch);
             gc.backward(losses.sum().mul(Tensors.k(losses, weight)));
             result = Tensors.toDoubles(losses);
         }
-        g = gradientOf(x, sm);
+        NDArray g = gradientOf(x, sm);
         for (int l = layers - 1; l >= 0; l--) {
             NDArray xl = inputs.get(l);
             xl.setRequiresGradient(true);
-            try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-                NDArray y = model.layer(l, xl, p, null, hook);
-                gc.backward(y.mul(g).sum());
-            }
-            g = gradientOf(xl, sm);
+            NDArray up = g;
+            int layer = l;
+            g = inLayerScope(sm, xl, in -> {
+                try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                    NDArray y = model.layer(layer, in, p, null, hook);
+                    gc.backward(y.mul(up).sum());
+                }
+                NDArray gl = in.getGradient();
+                gl.attach(in.getManager());
+                return gl;
+            });
+            up.close();
         }
         return result;
+    }
+
+    /**
+     * Runs {@code f} with {@code x}'s results going to a manager of their own, closed afterwards: only the
+     * returned array survives (moved to {@code sm}). Without it, every intermediate of every layer would stay
+     * in the step's manager until the step ends, and recomputation would save no memory.
+     */
+    private static NDArray inLayerScope(NDManager sm, NDArray x, java.util.function.Function<NDArray, NDArray> f) {
+        try (NDManager lm = sm.newSubManager()) {
+            lm.tempAttachAll(x);
+            NDArray out = f.apply(x);
+            out.attach(sm);
+            return out;
+        }
     }
 
     private static NDArray gradientOf(NDArray x, NDManager sm) {

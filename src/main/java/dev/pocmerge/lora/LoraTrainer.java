@@ -147,7 +147,10 @@ public final class LoraTrainer implements AutoCloseable {
             try (NDManager sm = root.newSubManager()) {
                 for (int j = 0; j < micros.size(); j++) {
                     MemberBatch mb = MemberBatch.of(micros.get(j), 0);
-                    double[] l = step.accumulate(sm, mb, k, j, w);
+                    double[] l;
+                    try (NDManager micro = sm.newSubManager()) { // one micro-batch's activations at a time
+                        l = step.accumulate(micro, mb, k, j, w);
+                    }
                     for (int s = 0; s < slots; s++) {
                         loss[s] += w * l[s];
                     }

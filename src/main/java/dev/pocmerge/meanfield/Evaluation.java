@@ -55,17 +55,20 @@ public final class Evaluation {
         return new Report(members, merged);
     }
 
+    /** The merged network randomly pruned to {@code neurons}: its scores and its outputs on the test points. */
+    public record Pruned(int neurons, Metrics metrics, double[] testOutput) {}
+
     /**
      * Scores the merged network after random pruning to {@code s} of its M·N neurons (Remark after Thm 4.4).
      */
-    public static Metrics pruned(Neuron neuron, NDArray x, int s, long seed, Batch train, Batch test, float[] yTrain,
+    public static Pruned pruned(Neuron neuron, NDArray x, int s, long seed, Batch train, Batch test, float[] yTrain,
             float[] yTest, boolean classification) {
         try (NDManager sm = x.getManager().newSubManager()) {
             x.tempAttach(sm);
             NDArray net = PocMerge.prune(PocMerge.merge(x), s, seed);
             double[] ftr = predict(neuron, net, train.z2())[0];
             double[] fte = predict(neuron, net, test.z2())[0];
-            return Metrics.of(ftr, yTrain, fte, yTest, classification);
+            return new Pruned(s, Metrics.of(ftr, yTrain, fte, yTest, classification), fte);
         }
     }
 }

@@ -1,20 +1,16 @@
 package dev.pocmerge.meanfield;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.pocmerge.core.Seeds;
 
 /**
  * Runs T MFLD steps on all members at once. Each step lives in its own sub-manager (DESIGN.md: without it
  * native memory grows every step). A step whose particles are not finite is not taken: the run stops and the
- * particles stay at the last finite step.
+ * particles stay at the last finite step. Every member draws its noise and minibatches from its own streams
+ * ({@link NoiseStreams}, {@link MinibatchSampler}), keyed by its global index.
  */
 public final class MfldTrainer {
-    /** Salt of the noise stream (the engine's generator is seeded from (seed, NOISE_STREAM)). */
-    public static final long NOISE_STREAM = 0x4E4F495345L;
-
     /** Called after each completed step (1-based). */
     @FunctionalInterface
     public interface Listener {
@@ -37,13 +33,18 @@ public final class MfldTrainer {
     }
 
     public Outcome train(Particles p, Batch data, long seed, Listener listener) {
-        Engine.getEngine("PyTorch").setRandomSeed(Seeds.deriveInt(seed, NOISE_STREAM));
+        return train(p, data, seed, listener, new NoiseStreams(seed, p.memberIds()));
+    }
+
+    /** With another noise source: only {@link StepBenchmark} uses this, to time what the per-member streams cost. */
+    Outcome train(Particles p, Batch data, long seed, Listener listener, NoiseSource noise) {
+        int[] ids = p.memberIds();
         MinibatchSampler sampler = null;
         int n = (int) data.size();
         if (cfg.batchSize() > 0 && cfg.batchSize() < n) {
-            sampler = new MinibatchSampler(p.members(), n, cfg.batchSize(), seed);
+            sampler = new MinibatchSampler(ids, n, cfg.batchSize(), seed);
         }
-        double sigma = cfg.noiseStd();
+        float sigma = (float) cfg.noiseStd();
         boolean kinetic = cfg.dynamics() == Dynamics.UNDERDAMPED;
         long t0 = System.nanoTime();
         for (int k = 1; k <= cfg.steps(); k++) {
@@ -59,8 +60,9 @@ public final class MfldTrainer {
                 data.z2x2T().tempAttach(sm);
                 data.y().tempAttach(sm);
                 Batch batch = sampler == null ? data : data.gather(sampler.next(sm));
-                NDArray noise = sigma > 0 ? sm.randomNormal(0f, (float) sigma, x.getShape(), x.getDataType()) : null;
-                next = step.apply(x, v, batch, noise);
+                NDArray xi = sigma > 0
+                        ? noise.draw(sm, k, p.neurons(), p.dim(), sigma, x.getDataType()) : null;
+                next = step.apply(x, v, batch, xi);
                 if (!isFinite(next.x())) { // x = x_prev + η·v: a non-finite v shows in x too
                     return new Outcome(k - 1, k, seconds(t0));
                 }

@@ -10,7 +10,8 @@ import java.util.Random;
 
 /**
  * One minibatch per member per step, drawn without replacement within an epoch (a reshuffle each pass), from
- * the member's own stream, so members stay independent as the PoC argument needs.
+ * the member's own stream, keyed by its global index: members stay independent as the PoC argument needs, and a
+ * member sees the same minibatches whichever members share its process.
  */
 final class MinibatchSampler {
     private static final long SALT = 0x5EEDBA7CL;
@@ -20,14 +21,15 @@ final class MinibatchSampler {
     private final int[] cursor;
     private final Random[] rng;
 
-    MinibatchSampler(int members, int n, int b, long seed) {
+    MinibatchSampler(int[] memberIds, int n, int b, long seed) {
+        int members = memberIds.length;
         this.n = n;
         this.b = b;
         perm = new int[members][];
         cursor = new int[members];
         rng = new Random[members];
         for (int m = 0; m < members; m++) {
-            rng[m] = new Random(Seeds.derive(seed ^ SALT, m));
+            rng[m] = new Random(Seeds.derive(seed ^ SALT, memberIds[m]));
             perm[m] = Shuffle.identity(n);
             cursor[m] = n; // shuffle on first use
         }

@@ -22,6 +22,9 @@ public interface Neuron {
     /** g(v) in plain double arithmetic (tests' float64 references). */
     double outer(double v);
 
+    /** The fixed output scale R of the paper neuron; NaN for the classic one, whose scale a is learnt. */
+    double scale();
+
     /** The paper's neuron (Appendix B.1): {@code h(x, z) = R·tanh(x3)·tanh(x1·z + x2)}. */
     static Neuron paper(double r) {
         return new Neuron() {
@@ -44,6 +47,11 @@ public interface Neuron {
             @Override
             public double outer(double v) {
                 return r * Math.tanh(v);
+            }
+
+            @Override
+            public double scale() {
+                return r;
             }
         };
     }
@@ -69,6 +77,11 @@ public interface Neuron {
             @Override
             public double outer(double v) {
                 return v;
+            }
+
+            @Override
+            public double scale() {
+                return Double.NaN;
             }
         };
     }

@@ -21,7 +21,13 @@ class EnsembleCommandTest {
 
     private static final String[] SMALL = {"--M", "3", "--N", "40", "--steps", "30", "--device", "cpu"};
 
+    /** Without a reference unless {@code extra} asks for one: these tests are about everything else. */
     private CliRun run(String... extra) {
+        if (!java.util.Arrays.asList(extra).contains("--reference")) {
+            extra = java.util.Arrays.copyOf(extra, extra.length + 2);
+            extra[extra.length - 2] = "--reference";
+            extra[extra.length - 1] = "0";
+        }
         String[] args = new String[1 + SMALL.length + extra.length];
         args[0] = "ensemble";
         System.arraycopy(SMALL, 0, args, 1, SMALL.length);
@@ -32,24 +38,30 @@ class EnsembleCommandTest {
     @Test
     void jsonHasTheContractKeysAndMatchesResultsJson() throws IOException {
         Path out = tmp.resolve("run");
-        CliRun r = run("--json", "--out", out.toString());
+        CliRun r = run("--json", "--out", out.toString(), "--reference", "500");
         assertEquals(0, r.exit(), r.err());
-        JsonObject o = JsonParser.parseString(r.out().trim()).getAsJsonObject();
-        for (String key : new String[] {"device", "task", "M", "N", "steps", "seconds", "members", "merged"}) {
+        JsonObject o = EnsembleMembersCommandTest.strict(r.out().trim());
+        for (String key : new String[] {"device", "task", "M", "N", "steps", "seconds", "members", "merged", "pruned",
+            "reference", "member_indices"}) {
             assertTrue(o.has(key), "missing key " + key);
+        }
+        for (String key : new String[] {"N", "train_loss", "test_loss"}) {
+            assertTrue(o.getAsJsonObject("reference").has(key), "reference." + key);
         }
         assertEquals("cpu", o.get("device").getAsString());
         assertEquals(3, o.get("M").getAsInt());
         JsonArray members = o.getAsJsonArray("members");
         assertEquals(3, members.size());
         for (JsonElement m : members) {
-            for (String key : new String[] {"train_loss", "test_loss", "train_acc", "test_acc"}) {
+            for (String key : new String[] {"index", "train_loss", "test_loss", "train_acc", "test_acc",
+                "sup_to_reference", "rms_to_reference"}) {
                 assertTrue(m.getAsJsonObject().has(key), key);
             }
         }
         JsonObject file = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
         assertEquals(o, file);
         assertTrue(Files.exists(out.resolve("config.json")));
+        assertTrue(Files.exists(out.resolve("particles.safetensors")));
         try (var s = Files.list(out)) {
             assertFalse(s.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temp files left behind");
         }

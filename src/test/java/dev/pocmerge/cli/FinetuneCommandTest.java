@@ -98,6 +98,20 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void resumeOnAFolderWithoutARunStartsItThere() {
+        Path out = tmp.resolve("pod-3");
+        List<String> a = args(out, "--max-steps", "1");
+        a.remove("--out");
+        a.remove(out.toString());
+        a.addAll(List.of("--resume", out.toString()));
+        Run first = run(a);
+        assertEquals(0, first.code(), first.err());
+        assertTrue(Files.isDirectory(out.resolve("adapters/adapter-1")));
+        Run restart = run(a); // the same command line after the run exists: resumes (nothing left to do)
+        assertEquals(0, restart.code(), restart.err());
+    }
+
+    @Test
     void badInputIsOneLineAndExitTwo() throws IOException {
         Files.writeString(tmp.resolve("broken.json"), "[{\"instruction\": \"x\", ");
         Files.writeString(tmp.resolve("nooutput.json"), "[{\"instruction\": \"x\"}]");

@@ -17,13 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** tiny-llama → generate through {@code Main.run}, as a user would call it. */
-class LlamaCliTest {
+public class LlamaCliTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {}
+    /** What a command printed and returned. */
+    public record Run(int code, String out, String err) {}
 
-    static Run run(String... args) {
+    /** Runs the CLI in this JVM as a user would, capturing stdout and stderr. */
+    public static Run run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -3,14 +3,11 @@ package dev.pocmerge.scaleout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pocmerge.cli.Main;
+import dev.pocmerge.cli.LlamaCliTest;
 import dev.pocmerge.io.PeftFiles;
 import dev.pocmerge.lora.LoraAdapter;
 import dev.pocmerge.lora.LoraFactors;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,21 +23,10 @@ class SplitLoraEnsembleTest {
     Path model;
     Path data;
 
+    /** {code, stdout, stderr} of one CLI run in this JVM. */
     static String[] run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8),
-                err.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        LlamaCliTest.Run r = LlamaCliTest.run(args);
+        return new String[] {String.valueOf(r.code()), r.out(), r.err()};
     }
 
     @BeforeEach
