@@ -98,11 +98,14 @@ final class PlanEnsembleReadme {
                 ratio(r, BoundShape.THEOREM, 1), ratio(r, BoundShape.THEOREM, mMax), mMax,
                 ratio(r, BoundShape.SQRT, 1), ratio(r, BoundShape.SQRT, mMax), pct(th.heldOutError()[0]),
                 pct(sq.heldOutError()[0])));
-        b.append(String.format(Locale.ROOT, "- Fitted constants: theorem c₁ = %.3g%s; sqrt c₀ = %.3g is the floor no ensemble gets under (the N∞ = 10000 reference is "
-                + "itself a finite net), and its bias constant c₃ = %.3g is small: under it the members' own bias "
-                + "1/(λN) matters only once N is a few dozen neurons.%n", th.fit().constants()[0],
+        double c3 = sq.fit().constants()[2];
+        b.append(String.format(Locale.ROOT, "- Fitted constants: theorem c₁ = %.3g%s; sqrt c₀ = %.3g is the floor no "
+                + "ensemble gets under (the N∞ = 10000 reference is itself a finite net), and its bias constant "
+                + "c₃ = %.3g%s.%n", th.fit().constants()[0],
                 th.fit().constants()[0] == 0 ? " (the 1/K term is not needed at these K)" : "",
-                sq.fit().constants()[0], sq.fit().constants()[2]));
+                sq.fit().constants()[0], c3, c3 == 0
+                        ? ": the grid shows no per-member bias 1/(λN) beyond its noise, so under this shape only K counts"
+                        : ", small: under it the members' own bias 1/(λN) matters only once N is a few dozen neurons"));
         double[] base = th.randomBaseline();
         b.append(String.format(Locale.ROOT, "- So the two shapes disagree on the decision: the theorem shape has an "
                 + "interior optimum M* = (c₂·sqrt(λK)/(2c₃))^(2/3), the sqrt shape says the split of the budget "
