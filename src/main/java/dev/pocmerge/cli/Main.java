@@ -24,6 +24,11 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             CompareCommand.class,
             ScoreCommand.class,
+            PlanEnsembleCommand.class,
+            InterpolateCommand.class,
+            ParticlesFpCommand.class,
+            DynamicsCommand.class,
+            SymmetriesCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

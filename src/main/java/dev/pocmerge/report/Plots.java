@@ -74,6 +74,15 @@ public final class Plots {
     /** Line charts, one panel per entry, laid out in a grid of {@code columns}; every panel shares the legend. */
     public static void panels(Path file, String title, String xTitle, String yTitle, List<Panel> panels,
             int columns) {
+        panels(file, title, xTitle, yTitle, panels, columns, "0", Styler.LegendPosition.InsideNE);
+    }
+
+    /**
+     * The same with the x axis' tick labels in {@code xPattern} (a DecimalFormat pattern, e.g. "0.0") and each
+     * legend at {@code legend} (OutsideS: a horizontal row under the chart).
+     */
+    public static void panels(Path file, String title, String xTitle, String yTitle, List<Panel> panels,
+            int columns, String xPattern, Styler.LegendPosition legend) {
         int w = 520;
         int h = 380;
         int rows = (panels.size() + columns - 1) / columns;
@@ -86,19 +95,46 @@ public final class Plots {
         g.setFont(g.getFont().deriveFont(18f));
         g.drawString(title, 16, 28);
         for (int i = 0; i < panels.size(); i++) {
-            XYChart chart = lineChart(panels.get(i), xTitle, yTitle, w, h);
+            XYChart chart = lineChart(panels.get(i), xTitle, yTitle, w, h, xPattern);
+            chart.getStyler().setLegendPosition(legend);
+            if (legend == Styler.LegendPosition.OutsideS) {
+                chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+            }
             g.drawImage(image(chart), (i % columns) * w, head + (i / columns) * h, null);
         }
         g.dispose();
         write(file, out);
     }
 
-    private static XYChart lineChart(Panel p, String xTitle, String yTitle, int w, int h) {
+    /** One series of {@link #xy}: joined by a line, or points only. */
+    public record Series(String name, double[] x, double[] y, boolean points) {}
+
+    /** One XY chart (optionally log–log): lines and point clouds, e.g. predicted vs measured with a diagonal. */
+    public static void xy(Path file, String title, String xTitle, String yTitle, List<Series> series, boolean logX,
+            boolean logY) {
+        XYChart chart = new XYChartBuilder().width(900).height(640).title(title).xAxisTitle(xTitle)
+                .yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW).setChartBackgroundColor(Color.WHITE)
+                .setMarkerSize(7);
+        chart.getStyler().setXAxisLogarithmic(logX).setYAxisLogarithmic(logY);
+        for (Series s : series) {
+            org.knowm.xchart.XYSeries xs = chart.addSeries(s.name(), s.x(), s.y());
+            if (s.points()) {
+                xs.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+                xs.setMarker(SeriesMarkers.CIRCLE);
+            } else {
+                xs.setMarker(SeriesMarkers.NONE);
+            }
+        }
+        write(file, image(chart));
+    }
+
+    private static XYChart lineChart(Panel p, String xTitle, String yTitle, int w, int h, String xPattern) {
         XYChart chart = new XYChartBuilder().width(w).height(h).title(p.title()).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE).setChartBackgroundColor(Color.WHITE)
                 .setMarkerSize(6);
-        chart.getStyler().setXAxisDecimalPattern("0");
+        chart.getStyler().setXAxisDecimalPattern(xPattern);
         for (Line l : p.lines()) {
             chart.addSeries(l.name(), l.x(), l.y()).setMarker(SeriesMarkers.CIRCLE);
         }
