@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             BenchEnsembleCommand.class,
             BenchGenerateCommand.class,
+            BenchLoraCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Override

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             LaunchCommand.class,
             LoraMiniCommand.class,
             MergeCommand.class,
+            PlanCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
