@@ -185,7 +185,8 @@ public final class PlanCommand implements Callable<Integer> {
         }
         sb.append('\n').append(parts.text());
         sb.append(String.format(Locale.ROOT, "%nDJL keeps every op's result until the step's manager closes, so the forward"
-                + " holds more than autograd needs. If EnsembleStep released its intermediates (not implemented): plain %s GiB"
+                + " holds more than autograd needs. With a sub-manager per decoder layer in EnsembleStep (proposed, not implemented):"
+                + " plain %s GiB"
                 + " (%s), --recompute %s GiB (%s) on the device.%n", gib(p.devicePeak(p.plainReleased())),
                 p.fits(p.plainReleased()) ? "fits" : "does not fit", gib(p.devicePeak(p.recomputeReleased())),
                 p.fits(p.recomputeReleased()) ? "fits" : "does not fit"));

@@ -188,17 +188,25 @@ public final class MemoryPlan {
     }
 
     /**
-     * Estimate for a plain step whose forward intermediates are released after the loss (a sub-manager closed
-     * before the backward): only what autograd saves remains. Nothing is held at the optimizer.
+     * Estimate for a plain step with one sub-manager per decoder layer (and one for the head), closed once the
+     * layer's output is attached to the step: each layer leaves only what autograd saves, plus its output.
      */
     private static Activations plainReleased(ForwardTensors ft, List<Set<String>> layers) {
-        long saved = savedOf(ft.prepare()) + savedOf(ft.head());
+        long saved = 0;
+        long layerPeak = 0;
         boolean grad = false;
         for (Set<String> mods : layers) {
-            saved += savedOf(ft.layer(mods, grad));
+            List<ForwardTensors.Tensor> l = ft.layer(mods, grad);
+            long s = savedOf(l);
+            saved += s;
+            layerPeak = Math.max(layerPeak, heldOf(l) + graphOnlyOf(l) - s);
             grad |= !mods.isEmpty();
         }
-        return new Activations(0, saved + ft.backwardTransient());
+        List<ForwardTensors.Tensor> head = ft.head();
+        long keep = heldOf(ft.prepare()) + layers.size() * ft.hiddenBytes();
+        long peak = Math.max(layerPeak, Math.max(heldOf(head), savedOf(head) + ft.backwardTransient()));
+        // the layer outputs stay attached to the step after the backward; the rest of the saved set dies with the graph
+        return new Activations(keep, saved - layers.size() * ft.hiddenBytes() + peak);
     }
 
     /**
