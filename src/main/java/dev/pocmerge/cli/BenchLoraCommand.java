@@ -60,7 +60,7 @@ public final class BenchLoraCommand implements Callable<Integer> {
                     + ": hidden must be a multiple of heads with an even head size, heads a multiple of kv heads");
         }
         LoraBench.Config cfg = new LoraBench.Config(hidden, intermediate, layers, heads, kvHeads, vocab, seq, batch,
-                members, rank, alpha, targets, dropout, 1e-5, recompute, warmup, steps, matmulSize, common.seed);
+                members, rank, alpha, targets, dropout, 1e-5, recompute, warmup, steps, matmulSize, common.seed, "f32");
         LoraTargets.parse(targets, cfg.llama()); // a bad target fails before any child starts
         LoraBench.Result r = LoraBench.run(cfg);
         if (common.json) {

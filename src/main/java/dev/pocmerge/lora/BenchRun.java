@@ -44,7 +44,8 @@ final class BenchRun {
         List<Target> targets = LoraTargets.parse(cfg.targets(), c);
         MemberStreams streams = new MemberStreams(cfg.seed());
         List<List<List<TrainExample>>> data = data(cfg);
-        try (LlamaModel model = RandomBase.model(c, cfg.seed(), Device.cpu(), DataType.FLOAT32)) {
+        try (LlamaModel model = RandomBase.model(c, cfg.seed(), Device.cpu(),
+                cfg.baseDtype().equals("f16") ? DataType.FLOAT16 : DataType.FLOAT32)) {
             List<Member> members = new ArrayList<>();
             int[][] groups = mode.equals(BATCHED) ? new int[][] {range(cfg.members())} : singles(cfg.members());
             for (int[] g : groups) {

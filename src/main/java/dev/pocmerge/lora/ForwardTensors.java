@@ -79,9 +79,10 @@ final class ForwardTensors {
 
     /**
      * Decoder layer with LoRA on {@code targeted} (module names). {@code gradIn}: whether the layer's input
-     * requires a gradient (false only below the first adapted module, e.g. layer 0 of the plain forward).
+     * requires a gradient (false only below the first adapted module, e.g. layer 0 of the plain forward);
+     * {@code gradMode}: whether a gradient collector is open (FrozenLinear casts differently).
      */
-    List<Tensor> layer(Set<String> targeted, boolean gradIn) {
+    List<Tensor> layer(Set<String> targeted, boolean gradIn, boolean gradMode) {
         List<Tensor> out = new ArrayList<>();
         long h = c.hiddenSize();
         long qd = (long) c.numAttentionHeads() * c.headDim();
@@ -90,9 +91,9 @@ final class ForwardTensors {
         boolean qkv = targeted.contains("q_proj") || targeted.contains("k_proj") || targeted.contains("v_proj");
         norm(out, gradIn, qkv && dropout == 0);
         boolean gradQkv = gradIn || qkv;
-        linear(out, "q_proj", h, qd, targeted, gradIn);
-        linear(out, "k_proj", h, kvd, targeted, gradIn);
-        linear(out, "v_proj", h, kvd, targeted, gradIn);
+        linear(out, "q_proj", h, qd, targeted, gradMode, gradIn);
+        linear(out, "k_proj", h, kvd, targeted, gradMode, gradIn);
+        linear(out, "v_proj", h, kvd, targeted, gradMode, gradIn);
         // Rope.apply: neg of one half, cat, x·cos, rotate_half(x)·sin, sum; the output keeps the permuted
         // (rows, T, heads, d) layout of its input, so the GQA reshape that follows copies it
         for (long d : new long[] {qd, kvd}) {
@@ -106,29 +107,28 @@ final class ForwardTensors {
         out.add(graphOnly(ATTN, "values reshaped by matmul (copy)", n * kvd * F, gradQkv));
         out.add(held(MIX, "probs·v", n * qd * F, false));
         out.add(held(MIX, "heads merged (copy)", n * qd * F, targeted.contains("o_proj") && dropout == 0));
-        linear(out, "o_proj", qd, h, targeted, gradQkv);
+        linear(out, "o_proj", qd, h, targeted, gradMode, gradQkv);
         boolean gradMid = gradQkv || targeted.contains("o_proj");
         out.add(held(MIX, "residual h = x + attn", n * h * F, gradMid));
         boolean gu = targeted.contains("gate_proj") || targeted.contains("up_proj");
         norm(out, gradMid, gu && dropout == 0);
-        linear(out, "gate_proj", h, inter, targeted, gradMid);
-        linear(out, "up_proj", h, inter, targeted, gradMid);
+        linear(out, "gate_proj", h, inter, targeted, gradMode, gradMid);
+        linear(out, "up_proj", h, inter, targeted, gradMode, gradMid);
         boolean gradMlp = gradMid || gu;
         out.add(held(MIX, "sigmoid(gate), gate·sigmoid (SiLU)", 2 * n * inter * F, gradMlp));
         out.add(held(MIX, "SiLU·up", n * inter * F, targeted.contains("down_proj") && dropout == 0));
-        linear(out, "down_proj", inter, h, targeted, gradMlp);
+        linear(out, "down_proj", inter, h, targeted, gradMode, gradMlp);
         out.add(held(MIX, "residual out = h + mlp", n * h * F, true));
         return out;
     }
 
-    /** Final norm, lm_head (never hooked) and the per-member loss. */
+    /** Final norm, lm_head (never hooked) and the per-member loss, always under a gradient collector. */
     List<Tensor> head() {
         List<Tensor> out = new ArrayList<>();
         norm(out, true, false);
         long v = c.vocabSize();
         if (linBytes != F) {
-            out.add(held(LOGITS, "lm_head input (base dtype)", n * c.hiddenSize() * linBytes, false));
-            out.add(held(LOGITS, "logits (base dtype)", n * v * linBytes, false));
+            out.add(held(LOGITS, "lm_head weight upcast to float32", v * c.hiddenSize() * F, true));
         }
         out.add(held(LOGITS, "logits (float32)", n * v * F, false));
         out.add(held(LOGITS, "log-softmax (rows, T−1, V)", rows * (t - 1) * v * F, true));
@@ -161,9 +161,16 @@ final class ForwardTensors {
         out.add(held(NORMS, "· weight (normed)", n * h * F, outputSaved));
     }
 
-    /** FrozenLinear.forward plus, on an adapted module, LoraEnsemble.branch. */
-    private void linear(List<Tensor> out, String module, long in, long outDim, Set<String> targeted, boolean gradIn) {
-        if (linBytes != F) {
+    /**
+     * FrozenLinear.forward plus, on an adapted module, LoraEnsemble.branch. A float16 weight is upcast to a
+     * float32 copy (in·out, whatever the batch) under a gradient collector, which x·Wᵀ then saves for x's
+     * gradient; without one, x goes down to float16 and the product back up.
+     */
+    private void linear(List<Tensor> out, String module, long in, long outDim, Set<String> targeted, boolean gradMode,
+            boolean gradIn) {
+        if (linBytes != F && gradMode) {
+            out.add(held(PROJ, module + " Wᵀ upcast to float32", in * outDim * F, gradIn));
+        } else if (linBytes != F) {
             out.add(held(PROJ, module + " input to base dtype", n * in * linBytes, false));
             out.add(held(PROJ, module + " x·Wᵀ (base dtype)", n * outDim * linBytes, false));
         }

@@ -29,8 +29,11 @@ public final class LoraBench {
     /** The benchmarked run. */
     public record Config(int hidden, int intermediate, int layers, int heads, int kvHeads, int vocab, int seq,
             int batch, int members, int rank, double alpha, String targets, double dropout, double lambda,
-            boolean recompute, int warmup, int steps, int matmulSize, long seed) {
+            boolean recompute, int warmup, int steps, int matmulSize, long seed, String baseDtype) {
         public Config {
+            if (!"f32".equals(baseDtype) && !"f16".equals(baseDtype)) {
+                throw new PocmergeException("bench lora: base dtype " + baseDtype + ": f32 or f16");
+            }
             if (steps < 1 || warmup < 0) {
                 throw new PocmergeException("--steps " + steps + " must be ≥ 1 and --warmup " + warmup + " ≥ 0");
             }
@@ -42,7 +45,7 @@ public final class LoraBench {
         /** The peer's Config A: hidden 256, 4 layers, 8/4 heads, vocab 1024, T 128, b 4, M 8, r 32, α 64. */
         public static Config peerA(boolean recompute, int warmup, int steps) {
             return new Config(256, 512, 4, 8, 4, 1024, 128, 4, 8, 32, 64, LoraTargets.DEFAULT, 0.0, 1e-5, recompute,
-                    warmup, steps, 2048, 0);
+                    warmup, steps, 2048, 0, "f32");
         }
 
         public LlamaConfig llama() {
@@ -84,10 +87,10 @@ public final class LoraBench {
         return new Result(cfg, batched, sequential, flops, plan(cfg, cfg.members()), sequentialPlan(cfg));
     }
 
-    /** The plan of the benchmarked step: float32 base, one micro-batch per step, no validation copy. */
+    /** The plan of the benchmarked step: one micro-batch per step, no validation copy. */
     static MemoryPlan.Plan plan(Config cfg, int members) {
         return MemoryPlan.of(new MemoryPlan.Options(cfg.llama(), members, cfg.rank(), cfg.targets(), cfg.batch(),
-                cfg.batch(), cfg.seq(), "f32", cfg.recompute(), cfg.dropout(), false, Long.MAX_VALUE));
+                cfg.batch(), cfg.seq(), cfg.baseDtype(), cfg.recompute(), cfg.dropout(), false, Long.MAX_VALUE));
     }
 
     /** Sequential mode holds M one-member ensembles but runs one member's step at a time. */

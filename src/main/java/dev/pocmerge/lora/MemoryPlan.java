@@ -156,7 +156,7 @@ public final class MemoryPlan {
         List<ForwardTensors.Tensor> all = new ArrayList<>(ft.prepare());
         boolean grad = false;
         for (Set<String> mods : layers) {
-            all.addAll(ft.layer(mods, grad));
+            all.addAll(ft.layer(mods, grad, true));
             grad |= !mods.isEmpty();
         }
         all.addAll(ft.head());
@@ -180,8 +180,8 @@ public final class MemoryPlan {
         long held = heldOf(ft.prepare()) + heldOf(ft.head());
         long graph = 0;
         for (Set<String> mods : layers) {
-            List<ForwardTensors.Tensor> l = ft.layer(mods, true);
-            held += 2 * heldOf(l) + ft.hiddenBytes();
+            List<ForwardTensors.Tensor> l = ft.layer(mods, true, true);
+            held += heldOf(ft.layer(mods, true, false)) + heldOf(l) + ft.hiddenBytes();
             graph = Math.max(graph, graphOnlyOf(l));
         }
         return new Activations(acc * held, graph + ft.backwardTransient());
@@ -196,7 +196,7 @@ public final class MemoryPlan {
         long layerPeak = 0;
         boolean grad = false;
         for (Set<String> mods : layers) {
-            List<ForwardTensors.Tensor> l = ft.layer(mods, grad);
+            List<ForwardTensors.Tensor> l = ft.layer(mods, grad, true);
             long s = savedOf(l);
             saved += s;
             layerPeak = Math.max(layerPeak, heldOf(l) + graphOnlyOf(l) - s);
@@ -217,7 +217,7 @@ public final class MemoryPlan {
         long keep = heldOf(ft.prepare()) + layers.size() * ft.hiddenBytes();
         long layer = 0;
         for (Set<String> mods : layers) {
-            List<ForwardTensors.Tensor> l = ft.layer(mods, true);
+            List<ForwardTensors.Tensor> l = ft.layer(mods, true, true);
             layer = Math.max(layer, heldOf(l) + graphOnlyOf(l) + 2 * ft.hiddenBytes());
         }
         long head = heldOf(ft.head());

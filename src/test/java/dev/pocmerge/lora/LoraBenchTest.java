@@ -29,7 +29,7 @@ class LoraBenchTest {
     @Test
     void jsonHasTheKeysAndConsistentRatios() {
         LoraBench.Config tiny = new LoraBench.Config(32, 48, 2, 4, 2, 64, 16, 2, 3, 4, 8, LoraTargets.DEFAULT, 0.0, 1e-5,
-                false, 1, 2, 128, 7);
+                false, 1, 2, 128, 7, "f32");
         // through the printed text, as a consumer of --json reads it
         JsonObject o = JsonParser.parseString(Json.COMPACT.toJson(LoraBench.json(LoraBench.run(tiny)))).getAsJsonObject();
         for (String k : LoraBench.KEYS) {
