@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
             BenchEnsembleCommand.class,
             BenchGenerateCommand.class,
             BenchEvalCommand.class,
+            BenchLoraCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Override

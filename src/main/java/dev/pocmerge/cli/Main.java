@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             ParticlesFpCommand.class,
             DynamicsCommand.class,
             SymmetriesCommand.class,
+            PlanCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;
