@@ -67,14 +67,18 @@ public final class EnsembleStep {
             int layer = l;
             x = inLayerScope(sm, x, in -> model.layer(layer, in, p, null, hook));
         }
-        double[] result;
+        double[] result = new double[batch.slots()];
         x.setRequiresGradient(true);
-        try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-            NDArray losses = CausalLmLoss.perMember(model.head(x), batch);
-            gc.backward(losses.sum().mul(Tensors.k(losses, weight)));
-            result = Tensors.toDoubles(losses);
-        }
-        NDArray g = gradientOf(x, sm);
+        NDArray g = inLayerScope(sm, x, top -> { // the head's logits die before the layers are recomputed
+            try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                NDArray losses = CausalLmLoss.perMember(model.head(top), batch);
+                gc.backward(losses.sum().mul(Tensors.k(losses, weight)));
+                System.arraycopy(Tensors.toDoubles(losses), 0, result, 0, result.length);
+            }
+            NDArray gl = top.getGradient();
+            gl.attach(top.getManager());
+            return gl;
+        });
         for (int l = layers - 1; l >= 0; l--) {
             NDArray xl = inputs.get(l);
             xl.setRequiresGradient(true);

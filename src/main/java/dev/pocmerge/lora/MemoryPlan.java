@@ -131,7 +131,7 @@ public final class MemoryPlan {
         List<Set<String>> perLayer = modulesPerLayer(targets, c.numHiddenLayers());
         Map<String, Long> parts = new LinkedHashMap<>();
         return new Plan(o, ft.tokens(), perMember, baseBytes(c, o.linBytes()), p, p, 2 * p, o.validation() ? p : 0,
-                plain(ft, perLayer, o.accumulation(), parts), recompute(ft, perLayer, o.accumulation()),
+                plain(ft, perLayer, 1, parts), recomputeReleased(ft, perLayer),
                 plainReleased(ft, perLayer), recomputeReleased(ft, perLayer), OPTIMIZER_TEMPORARIES * p, parts);
     }
 
@@ -151,7 +151,10 @@ public final class MemoryPlan {
         return bytes;
     }
 
-    /** The code's plain step: every micro-batch's held tensors stay; the graph lives until its backward. */
+    /**
+     * The code's plain step: every op's result of one micro-batch stays until its backward (the trainer closes a
+     * micro-batch's manager before the next one starts, so accumulation does not multiply it).
+     */
     private static Activations plain(ForwardTensors ft, List<Set<String>> layers, int acc, Map<String, Long> parts) {
         List<ForwardTensors.Tensor> all = new ArrayList<>(ft.prepare());
         boolean grad = false;
