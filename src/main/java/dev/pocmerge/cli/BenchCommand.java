@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             BenchEnsembleCommand.class,
             BenchGenerateCommand.class,
+            BenchEvalCommand.class,
+            BenchLoraCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Override

@@ -21,11 +21,15 @@ import picocli.CommandLine.Command;
             LaunchCommand.class,
             LoraMiniCommand.class,
             MergeCommand.class,
+            EvaluateCommand.class,
+            CompareCommand.class,
+            ScoreCommand.class,
             PlanEnsembleCommand.class,
             InterpolateCommand.class,
             ParticlesFpCommand.class,
             DynamicsCommand.class,
             SymmetriesCommand.class,
+            PlanCommand.class,
         })
 public final class Main implements Runnable {
     public static final int EXIT_USER_ERROR = 2;

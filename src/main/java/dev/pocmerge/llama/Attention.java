@@ -44,7 +44,8 @@ final class Attention {
         NDArray qs = q.forward(x, hook).reshape(rows, t, heads, headDim).transpose(0, 2, 1, 3);
         NDArray ks = k.forward(x, hook).reshape(rows, t, kvHeads, headDim).transpose(0, 2, 1, 3);
         NDArray vs = v.forward(x, hook).reshape(rows, t, kvHeads, headDim).transpose(0, 2, 1, 3);
-        qs = Rope.apply(qs, cos, sin);
+        // the 1/√d scale goes on q (rows, heads, T, d), not on the (rows, heads, T, S) scores: S ≫ d when decoding
+        qs = Rope.apply(qs, cos, sin).mul(scale);
         ks = Rope.apply(ks, cos, sin);
         if (cache != null) {
             NDArray[] kv = cache.append(layer, ks, vs);
@@ -54,8 +55,8 @@ final class Attention {
         long s = ks.getShape().get(2);
         NDArray keysT = ks.transpose(0, 1, 3, 2);
         keysT.attach(x.getManager()); // a view of cached keys: must die with this step, not with the cache
-        // attn_weights = q·kᵀ · scaling + causal_mask, per kv head over its group of query heads
-        NDArray scores = qs.reshape(rows, kvHeads, groups * t, headDim).matMul(keysT).mul(scale)
+        // attn_weights = (q · scaling)·kᵀ + causal_mask, per kv head over its group of query heads
+        NDArray scores = qs.reshape(rows, kvHeads, groups * t, headDim).matMul(keysT)
                 .reshape(rows, heads, t, s).add(mask);
         // softmax(dim=-1, dtype=float32) · v
         NDArray probs = scores.softmax(-1).reshape(rows, kvHeads, groups * t, s);

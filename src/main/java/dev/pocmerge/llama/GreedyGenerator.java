@@ -45,7 +45,7 @@ public final class GreedyGenerator {
         }
         boolean[] done = new boolean[rows];
         try (NDManager gen = model.weights().manager().newSubManager();
-                KvCache cache = useCache ? model.newCache(gen, batch) : null) {
+                KvCache cache = useCache ? model.newCache(gen, batch, batch.length() + maxNewTokens) : null) {
             TokenBatch input = batch;
             for (int step = 0; step < maxNewTokens && !allDone(done); step++) {
                 long[] next;

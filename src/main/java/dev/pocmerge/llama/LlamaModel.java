@@ -55,6 +55,11 @@ public final class LlamaModel implements AutoCloseable {
         return new KvCache(parent, config.numHiddenLayers(), batch.pads());
     }
 
+    /** A fresh cache with room for {@code capacity} tokens per row (prompt, padding and new tokens). */
+    public KvCache newCache(NDManager parent, TokenBatch batch, int capacity) {
+        return new KvCache(parent, config.numHiddenLayers(), batch.pads(), capacity);
+    }
+
     /** Logits (rows, T, vocab) of a full forward (float32, float64 for a float64 base), no cache, no hook. */
     public NDArray forward(NDManager step, TokenBatch batch) {
         return forward(step, batch, null, LinearHook.NONE, false);
@@ -68,6 +73,27 @@ public final class LlamaModel implements AutoCloseable {
      * @param lastOnly return logits (rows, 1, vocab) of the last position only (generation)
      */
     public NDArray forward(NDManager step, TokenBatch batch, KvCache cache, LinearHook hook, boolean lastOnly) {
+        NDArray x = decoder(step, batch, cache, hook);
+        if (lastOnly && batch.length() > 1) {
+            x = x.get(":, -1:, :");
+        }
+        return head(x);
+    }
+
+    /**
+     * The final norm's output (rows, T, hidden), without lm_head: scoring picks the few positions it needs and
+     * projects only those ({@link TokenLogProbs}), never building (rows, T, vocab) logits.
+     */
+    public NDArray hidden(NDManager step, TokenBatch batch, KvCache cache, LinearHook hook) {
+        return finalNorm.forward(decoder(step, batch, cache, hook));
+    }
+
+    /** lm_head of final-norm outputs (..., hidden): logits (..., vocab) in the activation dtype. */
+    public NDArray logits(NDArray normed) {
+        return lmHead.forward(normed, LinearHook.NONE);
+    }
+
+    private NDArray decoder(NDManager step, TokenBatch batch, KvCache cache, LinearHook hook) {
         Prepared p = prepare(step, batch, cache);
         NDArray x = p.embeddings();
         for (int l = 0; l < config.numHiddenLayers(); l++) {
@@ -76,10 +102,7 @@ public final class LlamaModel implements AutoCloseable {
         if (cache != null) {
             cache.advance(batch.length());
         }
-        if (lastOnly && batch.length() > 1) {
-            x = x.get(":, -1:, :");
-        }
-        return head(x);
+        return x;
     }
 
     /**
@@ -95,8 +118,11 @@ public final class LlamaModel implements AutoCloseable {
         if (cache != null && cache.rows() != rows) {
             throw new IllegalArgumentException("cache has " + cache.rows() + " rows, batch " + rows);
         }
-        AttentionLayout layout = new AttentionLayout(cache == null ? batch.pads() : cache.pads(), past, t);
-        NDArray[] cosSin = rope.tables(step, layout.positions());
+        int[] pads = cache == null ? batch.pads() : cache.pads();
+        AttentionLayout layout = new AttentionLayout(pads, past, t);
+        int minPad = java.util.Arrays.stream(pads).min().orElse(0);
+        NDArray[] cosSin = rope.tables(step, layout.positions(step), Math.max(0, past + t - 1 - minPad),
+                weights.manager());
         NDArray mask = layout.mask(step);
         NDArray ids = Tensors.ofLongs(step, batch.flat(), new Shape(rows, t));
         // inputs_embeds = embed_tokens(input_ids)

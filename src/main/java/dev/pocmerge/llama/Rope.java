@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import dev.pocmerge.core.Tensors;
 
 /**
@@ -16,6 +17,9 @@ import dev.pocmerge.core.Tensors;
  */
 public final class Rope {
     private final double[] invFreq;
+    private NDArray cosTable; // (cached, head_dim) float32, rows = positions 0..cached-1
+    private NDArray sinTable;
+    private int cached;
 
     public Rope(LlamaConfig c) {
         this.invFreq = inverseFrequencies(c);
@@ -58,30 +62,50 @@ public final class Rope {
         return invFreq.clone();
     }
 
-    /** cos and sin tables, each (rows, 1, T, head_dim) float32, for per-row positions (rows, T). */
-    public NDArray[] tables(NDManager m, int[][] positions) {
-        int rows = positions.length;
-        int t = positions[0].length;
+    /**
+     * cos and sin, each (rows, 1, T, head_dim) float32, for int64 positions (rows, T): rows of tables of every
+     * position up to the largest asked for, computed once in Java (float64 angles, as before) and kept on the
+     * device in {@code owner}, so a decode step looks its rows up instead of recomputing and uploading them.
+     */
+    public synchronized NDArray[] tables(NDManager step, NDArray positions, int maxPosition, NDManager owner) {
+        if (maxPosition >= cached) {
+            grow(owner, Math.max(maxPosition + 1, Math.max(2 * cached, 256)));
+        }
+        Shape s = positions.getShape();
+        NDArray cos = lookup(positions, cosTable).reshape(s.get(0), 1, s.get(1), 2L * invFreq.length);
+        NDArray sin = lookup(positions, sinTable).reshape(s.get(0), 1, s.get(1), 2L * invFreq.length);
+        return new NDArray[] {cos, sin};
+    }
+
+    private static NDArray lookup(NDArray ids, NDArray table) {
+        return ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    private void grow(NDManager owner, int positions) {
         int half = invFreq.length;
         int d = 2 * half;
-        float[] cos = new float[rows * t * d];
+        float[] cos = new float[positions * d];
         float[] sin = new float[cos.length];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < t; j++) {
-                int base = (r * t + j) * d;
-                for (int i = 0; i < half; i++) {
-                    double theta = positions[r][j] * invFreq[i]; // freqs = position_ids · inv_freq
-                    float c = (float) Math.cos(theta);
-                    float s = (float) Math.sin(theta);
-                    cos[base + i] = c;                           // emb = cat(freqs, freqs)
-                    cos[base + half + i] = c;
-                    sin[base + i] = s;
-                    sin[base + half + i] = s;
-                }
+        for (int p = 0; p < positions; p++) {
+            int base = p * d;
+            for (int i = 0; i < half; i++) {
+                double theta = p * invFreq[i]; // freqs = position_ids · inv_freq
+                float c = (float) Math.cos(theta);
+                float s = (float) Math.sin(theta);
+                cos[base + i] = c;                           // emb = cat(freqs, freqs)
+                cos[base + half + i] = c;
+                sin[base + i] = s;
+                sin[base + half + i] = s;
             }
         }
-        Shape shape = new Shape(rows, 1, t, d);
-        return new NDArray[] {Tensors.of(m, cos, shape, DataType.FLOAT32), Tensors.of(m, sin, shape, DataType.FLOAT32)};
+        if (cosTable != null) {
+            cosTable.close();
+            sinTable.close();
+        }
+        Shape shape = new Shape(positions, d);
+        cosTable = Tensors.of(owner, cos, shape, DataType.FLOAT32);
+        sinTable = Tensors.of(owner, sin, shape, DataType.FLOAT32);
+        cached = positions;
     }
 
     /** {@code x·cos + rotate_half(x)·sin} for x (rows, heads, T, head_dim). */

@@ -17,4 +17,12 @@ public final class Progress {
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(System.console() != null ? 250 : 2000)
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().build();
     }
+
+    /** A bar counting items, with items/s and the ETA (evaluation: one bar per task). */
+    public static ProgressBar items(String task, long max) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setUnit(" items", 1)
+                .showSpeed(new java.text.DecimalFormat("0.0")).setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(System.console() != null ? 250 : 2000)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().build();
+    }
 }
