@@ -184,10 +184,10 @@ public final class PlanCommand implements Callable<Integer> {
             parts.row(e.getKey(), gib(e.getValue()), String.format(Locale.ROOT, "%.0f %%", 100.0 * e.getValue() / sum));
         }
         sb.append('\n').append(parts.text());
-        sb.append(String.format(Locale.ROOT, "%nDJL keeps every op's result until the step's manager closes, so the forward"
-                + " holds more than autograd needs. With a sub-manager per decoder layer in EnsembleStep (proposed, not implemented):"
-                + " plain %s GiB"
-                + " (%s), --recompute %s GiB (%s) on the device.%n", gib(p.devicePeak(p.plainReleased())),
+        sb.append(String.format(Locale.ROOT, "%nThe plain step keeps every op's result of a micro-batch until its backward (DJL frees"
+                + " an array only when it is closed); --recompute closes each decoder layer's results (a manager per"
+                + " layer). A manager per layer in the plain step too (not done yet) would give plain %s GiB"
+                + " (%s); --recompute %s GiB (%s) on the device.%n", gib(p.devicePeak(p.plainReleased())),
                 p.fits(p.plainReleased()) ? "fits" : "does not fit", gib(p.devicePeak(p.recomputeReleased())),
                 p.fits(p.recomputeReleased()) ? "fits" : "does not fit"));
         return sb.toString();
