@@ -28,20 +28,37 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code pocmerge merge --adapters DIR...}: PoC-merge LoRA adapters into one PEFT adapter or full weights. */
+/**
+ * {@code pocmerge merge --adapters DIR...}: PoC-merge LoRA adapters into one PEFT adapter or full weights;
+ * {@code pocmerge merge --particles DIR...}: combine and score mean-field members saved by {@code ensemble} runs.
+ */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = "PoC-merge LoRA adapters (PEFT folders): ΔW = (1/M)·Σ (α_m/r_m)·B_m·A_m, written as one exact"
                 + " PEFT adapter of rank Σ r_m (default), a rank-k SVD (--svd), a factor average (--soup), or full"
-                + " weights W0 + ΔW (--full --model). Runs on the CPU.")
+                + " weights W0 + ΔW (--full --model). Runs on the CPU. With --particles instead: combine the"
+                + " mean-field members of several `ensemble` run folders, then score them, their PoC merge and its"
+                + " pruning exactly like `ensemble` (results.json of the same shape).")
 public final class MergeCommand implements Callable<Integer> {
     static final String REPORT = "merge.json";
 
     @Mixin
     CommonOptions common = new CommonOptions();
 
-    @Option(names = "--adapters", arity = "1..*", required = true, paramLabel = "DIR",
+    @Option(names = "--adapters", arity = "1..*", paramLabel = "DIR",
             description = "PEFT adapter folders, or folders of them (e.g. runs/ft/adapters)")
     List<Path> adapters;
+
+    @Option(names = "--particles", arity = "1..*", paramLabel = "DIR",
+            description = "ensemble run folders (each with particles.safetensors) whose members form one ensemble")
+    List<Path> particles;
+
+    @Option(names = "--prune", paramLabel = "s", description = "with --particles: also score the merged net randomly"
+            + " pruned to s neurons (default: N)")
+    Integer prune;
+
+    @Option(names = "--data", paramLabel = "FILE.csv", description = "with --particles: the CSV the runs trained on"
+            + " (when they used --data instead of --task)")
+    Path data;
 
     @Option(names = "--full", description = "write W0 + ΔW as a Hugging Face checkpoint (needs --model)")
     boolean full;
@@ -60,6 +77,21 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        boolean lora = adapters != null && !adapters.isEmpty();
+        boolean mf = particles != null && !particles.isEmpty();
+        if (lora == mf) {
+            throw new PocmergeException("merge: give exactly one of --adapters DIR... (LoRA) or --particles DIR..."
+                    + " (mean-field)");
+        }
+        if (mf) {
+            if (full || model != null || svd != null || soup) {
+                throw new PocmergeException("merge --particles: --full, --model, --svd and --soup are for --adapters");
+            }
+            return MergeParticles.run(particles, prune, data, common);
+        }
+        if (prune != null || data != null) {
+            throw new PocmergeException("merge --adapters: --prune and --data are for --particles");
+        }
         if (soup && svd != null) {
             throw new PocmergeException("--soup and --svd exclude each other: a soup averages factors, --svd"
                     + " compresses the PoC merge");

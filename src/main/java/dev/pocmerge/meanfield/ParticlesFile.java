@@ -154,7 +154,7 @@ public final class ParticlesFile {
     }
 
     /** SHA-256 of the split's float32 bits, so a merge can tell that two runs saw the same data. */
-    static String fingerprint(Dataset ds) {
+    public static String fingerprint(Dataset ds) {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");
