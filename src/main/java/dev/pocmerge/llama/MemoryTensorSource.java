@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.pocmerge.core.PocmergeException;
+import dev.pocmerge.core.Tensors;
 import dev.pocmerge.io.Dtype;
 import dev.pocmerge.io.TensorInfo;
 import dev.pocmerge.io.TensorSource;
@@ -13,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Float32 tensors held in memory, for tests that need no file. */
+/** Float32 tensors held in memory: random bases for benchmarks and tests that need no file. */
 public final class MemoryTensorSource implements TensorSource {
     private final Map<String, float[]> values = new LinkedHashMap<>();
     private final Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -58,12 +59,14 @@ public final class MemoryTensorSource implements TensorSource {
 
     @Override
     public NDArray load(String name, NDManager manager, DataType dtype) {
-        // create() only borrows the Java-side buffer on CPU: take an engine-owned copy (as SafetensorsFile does)
-        NDArray borrowed = manager.create(readFloats(name), new Shape(shapes.get(name)));
-        // (toType(same type, copy=true) may return an alias of the borrowed memory; duplicate() is a real clone)
-        NDArray owned = borrowed.duplicate();
-        borrowed.close();
-        return dtype == DataType.FLOAT32 ? owned : owned.toType(dtype, false);
+        info(name);
+        NDArray f = Tensors.of(manager, values.get(name), new Shape(shapes.get(name)), DataType.FLOAT32);
+        if (dtype == DataType.FLOAT32) {
+            return f;
+        }
+        NDArray converted = f.toType(dtype, false);
+        f.close();
+        return converted;
     }
 
     @Override
