@@ -112,12 +112,6 @@ public final class EnsembleStep {
         }
     }
 
-    private static NDArray gradientOf(NDArray x, NDManager sm) {
-        NDArray g = x.getGradient();
-        g.attach(sm);
-        return g;
-    }
-
     /**
      * Per-member gradient-norm clipping (HF {@code clip_grad_norm_} with the norm over member s's own
      * parameters only): g_s ← g_s·min(1, c/(‖g_s‖ + 1e−6)). Returns ‖g_s‖ before clipping. c ≤ 0 only measures.

@@ -294,11 +294,6 @@ public final class LoraTrainer implements AutoCloseable {
         return out;
     }
 
-    /** Σ over members of the live parameters' values, for tests (a cheap fingerprint). */
-    double[] parameterValues(int i) {
-        return Tensors.toDoubles(lora.parameters().get(i));
-    }
-
     @Override
     public void close() {
         root.close();

@@ -13,9 +13,8 @@ import java.util.List;
 
 /**
  * Every random draw of member m (the validation split aside: data.MemberSplit) comes from a stream keyed by
- * (seed, purpose, m, coordinates), never from a
- * shared generator: that is what makes member m's trajectory independent of M and of the other members in the
- * process (the scale-out contract). Engine draws re-seed libtorch's generator (64-bit) before each member's
+ * (seed, purpose, m, coordinates), never from a shared generator: that is what makes member m's trajectory
+ * independent of M and of the other members in the process (the scale-out contract). Engine draws re-seed libtorch's generator (64-bit) before each member's
  * draw; the draws of several members are then stacked on the ensemble axis. Re-seeding costs one call per
  * member and draw, a Java loop over M that only orders random draws.
  */
