@@ -25,7 +25,8 @@ public final class BenchLoraCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "10", description = "timed steps per mode (default: ${DEFAULT-VALUE})")
     int steps;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "untimed steps first (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "8",
+            description = "untimed steps first: DJL's Java op wrappers run interpreted at first (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--dropout", defaultValue = "0", description = "LoRA dropout; the peer has none (default: ${DEFAULT-VALUE})")

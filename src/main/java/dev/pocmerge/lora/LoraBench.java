@@ -121,6 +121,9 @@ public final class LoraBench {
         o.addProperty("batched_tokens_per_s", r.batched().tokensPerS());
         o.addProperty("sequential_tokens_per_s", r.sequential().tokensPerS());
         o.addProperty("batched_over_sequential", r.batched().tokensPerS() / r.sequential().tokensPerS());
+        // the median timed step resists the slow spells of a shared machine (the peer's summary reports it too)
+        o.addProperty("batched_tokens_per_s_median_step", cfg.tokensPerStep() / medianTimed(r.batched(), cfg));
+        o.addProperty("sequential_tokens_per_s_median_step", cfg.tokensPerStep() / medianTimed(r.sequential(), cfg));
         o.addProperty("batched_ms_per_step", r.batched().msPerStep());
         o.addProperty("sequential_ms_per_step", r.sequential().msPerStep());
         o.addProperty("matmul_gflops", r.batched().matmulGflops());
@@ -146,6 +149,12 @@ public final class LoraBench {
         o.add("batched_step_s", array(r.batched().stepSeconds()));
         o.add("sequential_step_s", array(r.sequential().stepSeconds()));
         return o;
+    }
+
+    static double medianTimed(Measured m, Config cfg) {
+        double[] t = java.util.Arrays.copyOfRange(m.stepSeconds(), cfg.warmup(), m.stepSeconds().length);
+        java.util.Arrays.sort(t);
+        return (t[(t.length - 1) / 2] + t[t.length / 2]) / 2;
     }
 
     static double mib(long bytes) {
