@@ -13,10 +13,17 @@ import ai.djl.ndarray.index.NDIndex;
  *   N·∂F/∂x_D,i      = g′(x_D,i) · Σ_s c_s t_is
  *   (the L2 term's 2λ′·x_i is added by GradientPath / folded into MfldStep)
  * </pre>
- * Speed: tanh costs ~5× sigmoid in libtorch on CPU, so we work with {@code S = σ(2a)}: {@code t = 2S − 1},
- * {@code 1 − t² = 4(S − S²)}. The factor 2 is folded into the data ({@link Batch#z2x2T()}), so the
- * pre-activation GEMM yields 2a directly. The (w, b) block is one batched GEMM {@code (S² − S)·(c ⊙ Z2)} whose
- * x_D column is 0 (Z2's last column), which is then overwritten with the x_D gradient.
+ * Speed: tanh costs ~5× sigmoid in libtorch on CPU, so we work with {@code S = σ(2a)}: the factor 2 is folded
+ * into the data ({@link Batch#z2x2T()}), so the pre-activation GEMM yields 2a directly. Centred in place,
+ * {@code H = S − ½ = t/2}, every term is a product with H or H²:
+ * <pre>
+ *   f_s            = (2/N) Σ_i g_i H_is
+ *   Σ_s c_s t_is   = 2 Σ_s c_s H_is
+ *   Σ_s c_s (1 − t_is²) [z_s, 1] = Σ_s c_s [z_s, 1] − 4 Σ_s H_is² c_s [z_s, 1]
+ * </pre>
+ * so the (M, N, n) work is: the GEMM's result, one sigmoid, and two in-place passes (−½, then ·H), with no
+ * further (M, N, n) allocation (each fresh 16 MB array costs page faults). The (w, b) block is one batched GEMM
+ * {@code H²·(c ⊙ Z2)} whose x_D column is 0 (Z2's last column), then overwritten with the x_D gradient.
  */
 public record ClosedFormGradient(Neuron neuron, Loss loss, double lambdaPrime) implements GradientPath {
     private static final NDIndex LAST = new NDIndex(":, :, -1");
@@ -26,25 +33,23 @@ public record ClosedFormGradient(Neuron neuron, Loss loss, double lambdaPrime) i
         long nNeurons = x.getShape().get(1);
         long n = batch.size();
         NDArray a2 = x.matMul(batch.z2x2T());                    // 2·a        (M, N, n)
-        NDArray s = a2.getNDArrayInternal().sigmoid();           // S = σ(2a), tanh(a) = 2S − 1
+        NDArray h = a2.getNDArrayInternal().sigmoid();           // S = σ(2a)
         a2.close();
+        h.subi(k(x, 0.5));                                       // H = S − ½ = tanh(a)/2, in place
         NDArray xd = x.get(LAST);                                // (M, N)
         NDArray g = neuron.outer(xd);
         NDArray gp = neuron.outerDerivative(xd);
-        // f = (1/N) Σ_i g_i (2 S_i − 1)                                            (M, n)
-        NDArray f = g.expandDims(1).batchMatMul(s).squeeze(1).mul(k(x, 2.0 / nNeurons))
-                .sub(g.sum(new int[] {1}, true).div(k(x, nNeurons)));
-        NDArray c = loss.derivative(f, batch.y()).div(k(x, n));   // c_s = ℓ′/n  (M, n)
-        // Σ_s c_s t_is = 2 Σ_s c_s S_is − Σ_s c_s                                  (M, N)
-        NDArray ct = s.batchMatMul(c.expandDims(2)).squeeze(2).mul(k(x, 2)).sub(c.sum(new int[] {1}, true));
-        NDArray u = s.square();
-        u.subi(s);                                               // S² − S = −(1 − t²)/4
-        s.close();
+        NDArray f = g.expandDims(1).batchMatMul(h).squeeze(1).muli(k(x, 2.0 / nNeurons)); // (M, n)
+        NDArray c = loss.derivative(f, batch.y()).divi(k(x, n)); // c_s = ℓ′/n  (M, n)
+        NDArray ct = h.batchMatMul(c.expandDims(2)).squeeze(2).muli(k(x, 2)); // Σ_s c_s t_is  (M, N)
+        h.muli(h);                                               // H² = t²/4, in place
         NDArray cz = c.expandDims(2).mul(batch.z2());            // c_s·[z_s, 1, 0]  (M, n, D)
-        NDArray grad = u.batchMatMul(cz);                        // (M, N, D), last column 0
-        u.close();
-        grad.muli(g.mul(k(x, -4 * scale)).expandDims(2));        // g_i · Σ_s c_s (1 − t²) [z_s, 1]
-        grad.set(LAST, gp.mul(ct).mul(k(x, scale)));             // g′(x_D) · Σ_s c_s t_is
+        NDArray grad = h.batchMatMul(cz);                        // Σ_s H² c_s [z_s, 1, 0]  (M, N, D)
+        h.close();
+        // Σ_s c_s (1 − t²) [z_s, 1] = Σ_s c_s [z_s, 1] − 4·grad, times scale·g_i
+        grad.muli(k(x, -4)).addi(cz.sum(new int[] {1}, true));
+        grad.muli(g.muli(k(x, scale)).expandDims(2));
+        grad.set(LAST, gp.muli(ct).muli(k(x, scale)));           // g′(x_D) · Σ_s c_s t_is
         return grad;
     }
 }

@@ -15,7 +15,15 @@ public final class MfldStep {
     }
 
     /** New state; {@code v} is null for overdamped dynamics. */
-    public record State(NDArray x, NDArray v) {}
+    public record State(NDArray x, NDArray v) implements AutoCloseable {
+        @Override
+        public void close() {
+            x.close();
+            if (v != null) {
+                v.close();
+            }
+        }
+    }
 
     public State apply(NDArray x, NDArray v, Batch batch, NDArray scaledNoise) {
         double eta = cfg.eta();

@@ -1,11 +1,7 @@
 package dev.pocmerge.meanfield;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.pocmerge.core.Seeds;
 import dev.pocmerge.core.Shuffle;
-import dev.pocmerge.core.Tensors;
 import java.util.Random;
 
 /**
@@ -35,7 +31,8 @@ final class MinibatchSampler {
         }
     }
 
-    NDArray next(NDManager manager) {
+    /** The next minibatch of every member, member-major: row m·b + j is member m's j-th sample. */
+    long[] nextIndices() {
         int members = perm.length;
         long[] idx = new long[members * b];
         for (int m = 0; m < members; m++) {
@@ -47,6 +44,6 @@ final class MinibatchSampler {
                 idx[m * b + j] = perm[m][cursor[m]++];
             }
         }
-        return Tensors.ofLongs(manager, idx, new Shape(members, b));
+        return idx;
     }
 }

@@ -97,6 +97,11 @@ public final class Particles implements AutoCloseable {
         return v;
     }
 
+    /** Replaces the state with a step's result ({@code v} kept as it is for overdamped dynamics). */
+    void update(MfldStep.State next, boolean kinetic) {
+        update(next.x(), kinetic ? next.v() : null);
+    }
+
     /** Replaces the state; the old arrays are closed. */
     void update(NDArray newX, NDArray newV) {
         newX.attach(manager);

@@ -67,6 +67,34 @@ class GradientTest {
         }
     }
 
+    /**
+     * The fast path in float32 (what runs) against autograd in float64, on saturated neurons (|w·z + b| up to ~10,
+     * where 1 − tanh² is formed as a difference of two sums): the error must stay at float32 rounding.
+     */
+    @ParameterizedTest(name = "{0} neuron, {1}")
+    @MethodSource("cases")
+    void closedFormInFloat32StaysAtFloat32Rounding(String neuronName, Loss loss) {
+        Engines.pytorch();
+        Neuron neuron = neuron(neuronName);
+        Random r = new Random(7);
+        int m = 2;
+        int n = 50;
+        int d = 20;
+        int samples = 400;
+        try (NDManager mgr = NDManager.newBaseManager()) {
+            NDArray x64 = Fixtures.particles(mgr, r, m, n, d + 2, DataType.FLOAT64).mul(2.0);
+            NDArray x32 = x64.toType(DataType.FLOAT32, true);
+            float[] z = Fixtures.gaussian(r, samples * d, 1.0);
+            float[] y = Fixtures.labels(r, samples, loss == Loss.LOGISTIC);
+            Batch b64 = Batch.of(mgr, z, y, d, DataType.FLOAT64);
+            Batch b32 = Batch.of(mgr, z, y, d, DataType.FLOAT32);
+            double[] fast = Tensors.toDoubles(new ClosedFormGradient(neuron, loss, 0.1).meanFieldGradient(x32, b32));
+            double[] ref = Tensors.toDoubles(new AutogradGradient(neuron, loss, 0.1).meanFieldGradient(x64, b64));
+            double rel = maxRel(fast, ref);
+            assertTrue(rel < 2e-6, "float32 closed form vs float64 autograd, max rel err " + rel);
+        }
+    }
+
     @ParameterizedTest(name = "{0} neuron, {1}")
     @MethodSource("cases")
     void autogradEqualsFiniteDifferences(String neuronName, Loss loss) {
