@@ -8,18 +8,25 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.pocmerge.core.Seeds;
+import dev.pocmerge.core.Tensors;
+import java.util.stream.IntStream;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
+import org.apache.commons.rng.simple.RandomSource;
 
 /**
  * The Langevin noise ξ of eq. (3) (and of the kinetic dynamics), one independent stream per member. Member m's
- * draw at step k comes from the engine's generator re-seeded with a seed derived from (seed, salt, m, k), and
- * has the shape (1, N, D) whatever M is, so it is the same numbers whether m trains alone or in a batch of any
- * size (a single batched draw of (M, N, D) would hand member m different numbers for every M from step 2 on).
- * The members' draws are stacked into one (M, N, D) array for the batched step.
+ * draw at step k comes from a generator seeded from (seed, salt, m, k) and has the shape (N, D) whatever M is,
+ * so it is the same numbers whether m trains alone or in a batch of any size (a single batched draw of (M, N, D)
+ * would hand member m different numbers for every M from step 2 on), and a step can be drawn again (the
+ * trainer's replay of a diverged window).
  *
- * <p>Cost: M generator seedings and M draws of N·D instead of one draw of M·N·D, plus one copy for the stack;
- * the normal generator's cost is per value, so the extra is the per-call overhead and the copy (measured in
- * README.md, Speed). The seed is 31 bits (DJL's {@code setRandomSeed(int)}); libtorch's CPU generator keeps
- * 32 anyway.
+ * <p>On the CPU the numbers come from Apache Commons RNG: xoshiro128++ seeded per (member, step), McFarland's
+ * ziggurat for N(0, 1), members filled in parallel straight into one (M, N, D) buffer, uploaded once. libtorch
+ * 2.7.1's CPU normal generator is one thread and ~5 ms per 10⁶ values here; this is ~3 ms of CPU per 10⁶ values
+ * split over the cores (measured in {@code bench ensemble}'s {@code noise_*_ms}). On a GPU the draw stays on the
+ * device (the engine's generator re-seeded per member and step; a host draw would make every step wait on the
+ * host): trajectories depend on the device, as they already did through the engine's generators.
  */
 final class NoiseStreams implements NoiseSource {
     /** Salt of the noise streams. */
@@ -27,6 +34,7 @@ final class NoiseStreams implements NoiseSource {
 
     private final Engine engine = Engine.getEngine("PyTorch");
     private final long[] memberSeeds;
+    private float[] hostBuffer = new float[0];
 
     NoiseStreams(long seed, int[] memberIds) {
         memberSeeds = new long[memberIds.length];
@@ -36,24 +44,46 @@ final class NoiseStreams implements NoiseSource {
         }
     }
 
-    /** σ·ξ for step {@code step} (1-based) of every member, (M, n, d) from per-member (1, n, d) draws. */
+    /** σ·ξ for step {@code step} (1-based) of every member, (M, n, d). */
     @Override
     public NDArray draw(NDManager sm, int step, long neurons, long dim, float sigma, DataType dtype) {
-        Shape one = new Shape(1, neurons, dim);
-        if (memberSeeds.length == 1) {
-            return drawOne(sm, 0, step, one, sigma, dtype);
+        if (sm.getDevice().isGpu()) {
+            return deviceDraw(sm, step, neurons, dim, sigma, dtype);
         }
+        int per = Math.toIntExact(neurons * dim);
+        int total = Math.multiplyExact(per, memberSeeds.length);
+        if (hostBuffer.length != total) {
+            hostBuffer = new float[total];
+        }
+        float[] buf = hostBuffer;
+        IntStream members = IntStream.range(0, memberSeeds.length);
+        (memberSeeds.length > 1 ? members.parallel() : members).forEach(j -> fill(buf, j * per, per, j, step, sigma));
+        return Tensors.of(sm, buf, new Shape(memberSeeds.length, neurons, dim), dtype);
+    }
+
+    /** Member {@code j}'s σ·ξ at {@code step} into {@code buf[off, off + len)}. */
+    void fill(float[] buf, int off, int len, int j, int step, float sigma) {
+        long s0 = Seeds.derive(memberSeeds[j], step);
+        UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(new long[] {s0, Seeds.derive(s0, 1)});
+        ZigguratSampler.NormalizedGaussian normal = ZigguratSampler.NormalizedGaussian.of(rng);
+        for (int i = 0; i < len; i++) {
+            buf[off + i] = (float) (sigma * normal.sample());
+        }
+    }
+
+    /** On a GPU: the engine's generator re-seeded per member and step, (1, n, d) draws stacked on the device. */
+    private NDArray deviceDraw(NDManager sm, int step, long neurons, long dim, float sigma, DataType dtype) {
+        Shape one = new Shape(1, neurons, dim);
         NDList parts = new NDList(memberSeeds.length);
         for (int j = 0; j < memberSeeds.length; j++) {
-            parts.add(drawOne(sm, j, step, one, sigma, dtype));
+            engine.setRandomSeed(Seeds.deriveInt(memberSeeds[j], step));
+            parts.add(sm.randomNormal(0f, sigma, one, dtype));
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
         }
         NDArray stacked = NDArrays.concat(parts, 0);
         parts.close(); // the stack is a copy: free the parts now, not when the step's manager closes
         return stacked;
-    }
-
-    private NDArray drawOne(NDManager sm, int j, int step, Shape shape, float sigma, DataType dtype) {
-        engine.setRandomSeed(Seeds.deriveInt(memberSeeds[j], step));
-        return sm.randomNormal(0f, sigma, shape, dtype);
     }
 }

@@ -37,8 +37,11 @@ public final class ParticlesFile {
     public static final String FILE = "particles.safetensors";
     public static final String REFERENCE_FILE = "reference.safetensors";
     public static final String FORMAT = "pocmerge.meanfield.particles";
-    /** Per-member noise, minibatch and init streams keyed by (seed, member, step) (NoiseStreams). */
-    public static final String STREAMS = "per-member-v1";
+    /**
+     * Per-member noise, minibatch and init streams keyed by (seed, member, step) (NoiseStreams). v2: the CPU noise
+     * comes from Commons RNG's ziggurat, not libtorch's generator (v1), so v1 and v2 members do not form one run.
+     */
+    public static final String STREAMS = "per-member-v2";
 
     private ParticlesFile() {}
 
