@@ -69,7 +69,7 @@ public final class LaunchCommand implements Callable<Integer> {
             List<String> merge = new ArrayList<>(List.of("merge", "--adapters"));
             parts.forEach(p -> merge.add(p.dir().resolve("adapters").toString()));
             merge.addAll(Arrays.asList("--out", out.resolve("merged").toString()));
-            if (rest.contains("--overwrite")) {
+            if (resume || rest.contains("--overwrite")) { // OUT/merged is launch's own, re-derived from the parts
                 merge.add("--overwrite");
             }
             return Main.run(merge.toArray(new String[0]));
