@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         description = "Time the batched MFLD step against autograd and M sequential steppers (ratios in one run).")
 public final class BenchEnsembleCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common;
+    PrintOptions common;
 
     @Mixin
     MfldOptions mfld;

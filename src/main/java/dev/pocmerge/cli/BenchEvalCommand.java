@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
                 + " KV reuse vs one forward per (context, choice) on 4-choice items.")
 public final class BenchEvalCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common = new CommonOptions();
+    PrintOptions common = new PrintOptions();
 
     @Option(names = "--model", required = true, description = "HF model folder")
     Path model;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         description = "Greedy decoding speed with and without the KV cache (64-token prompt, 32 new tokens).")
 public final class BenchGenerateCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common = new CommonOptions();
+    PrintOptions common = new PrintOptions();
 
     @Option(names = "--model", required = true, description = "HF model folder")
     Path model;

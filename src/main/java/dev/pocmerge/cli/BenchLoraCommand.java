@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
                 + " float32 matmul (each mode in a fresh child JVM; defaults are the PyTorch peer's Config A).")
 public final class BenchLoraCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common = new CommonOptions();
+    PrintOptions common = new PrintOptions();
 
     @Option(names = "--recompute", description = "recompute each decoder layer in the backward")
     boolean recompute;

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
 import dev.pocmerge.core.PocmergeException;
-import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.eval.BatchSizes;
 import dev.pocmerge.eval.CommonsenseData;
 import dev.pocmerge.eval.Comparison;
@@ -104,7 +103,7 @@ public final class CompareCommand implements Callable<Integer> {
         CommonsenseData.Sets data = eval.load();
         // loglik copies each context's cache to its (up to 5) choices: size the batch as for 5 beams
         int beams = eval.protocol() == Protocol.LOGLIK ? 5 : eval.beams;
-        Path out = RunDirs.create("compare", common.out);
+        Path out = common.runDir("compare");
         Map<String, Object> about = new LinkedHashMap<>();
         about.put("model", eval.model.toString());
         about.put("adapters", adapters.stream().map(Path::toString).toList());

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
-import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.experiments.dynamics.DynamicsComparison;
 import dev.pocmerge.experiments.dynamics.DynamicsReport;
 import dev.pocmerge.meanfield.EnsembleTraining;
@@ -58,7 +57,8 @@ public final class DynamicsCommand implements Callable<Integer> {
         DynamicsComparison.Settings s = new DynamicsComparison.Settings(tasks, gammas != null ? gammas : b.gammas(),
                 members != null ? members : b.members(), neurons != null ? neurons : b.neurons(), common.seed);
         Device device = Devices.resolve(common.device);
-        Path dir = RunDirs.create("dynamics", common.out);
+        Path dir = common.runDir("dynamics");
+        RunConfigJson.write(dir, spec, s);
         DynamicsComparison.Result r;
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("dynamics", s.totalSteps())) {

@@ -78,7 +78,7 @@ public final class EnsembleCommand implements Callable<Integer> {
         EnsembleTraining.Options options = new EnsembleTraining.Options(nInf, pruneTo);
         Device device = Devices.resolve(common.device);
         String where = Devices.describe(device);
-        Path dir = RunDirs.create("ensemble", common.out);
+        Path dir = common.runDir("ensemble");
         Json.writeAtomic(dir.resolve("config.json"), ResultsJson.config(spec, ds, where, options));
         if (!common.json) {
             System.err.println("pocmerge ensemble: " + ds.name() + " on " + where + ", M=" + members
@@ -90,8 +90,12 @@ public final class EnsembleCommand implements Callable<Integer> {
             EnsembleTraining.Result trained;
             // The bar is closed once, before the table: ProgressBar.close() is not idempotent, and a second
             // close redraws the bar after the table on a terminal.
+            EnsembleMetrics metrics = new EnsembleMetrics(dir, spec.mfld().steps());
             try (ProgressBar bar = Progress.bar("mfld", EnsembleTraining.totalSteps(spec, options))) {
-                trained = EnsembleTraining.run(manager, ds, spec, options, bar::stepTo);
+                trained = EnsembleTraining.run(manager, ds, spec, options, k -> {
+                    bar.stepTo(k);
+                    metrics.accept(k);
+                });
             }
             try (EnsembleTraining.Result r = trained) {
                 ParticlesFile.writeMembers(dir.resolve(ParticlesFile.FILE), r.particles(),
@@ -102,6 +106,8 @@ public final class EnsembleCommand implements Callable<Integer> {
                 }
                 JsonObject out = ResultsJson.ensemble(spec, ds, where, r, dir, options);
                 Json.writeAtomic(dir.resolve("results.json"), out);
+                metrics.finish(r, spec.trained());
+                RunDirs.keep(dir); // a diverged run's last finite step is its result
                 if (common.json) {
                     System.out.println(Json.COMPACT.toJson(out));
                 } else {

@@ -3,7 +3,6 @@ package dev.pocmerge.cli;
 import ai.djl.Device;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
-import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.eval.BatchSizes;
 import dev.pocmerge.eval.CommonsenseData;
 import dev.pocmerge.eval.Evaluation;
@@ -55,7 +54,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         int batch = eval.batchSize != null ? eval.batchSize
                 : BatchSizes.choose(device, config, 1, eval.protocol() == dev.pocmerge.eval.Protocol.LOGLIK ? 5
                         : eval.beams); // loglik copies each context's cache to its (up to 5) choices
-        Path out = RunDirs.create("evaluate", common.out);
+        Path out = common.runDir("evaluate");
         Variant v = loaded.isEmpty() ? Variant.base() : new Variant("base + " + String.join(" + ",
                 adapters.stream().map(p -> p.getFileName().toString()).toList()), Variant.Kind.ADAPTER, loaded,
                 adapters.stream().map(Path::toString).toList());

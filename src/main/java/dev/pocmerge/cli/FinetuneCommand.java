@@ -134,6 +134,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         Device device = Devices.resolve(common.device);
         Path dir;
         FinetuneConfig cfg;
+        boolean firstStart = false;
         if (resume != null && !Files.isRegularFile(resume.resolve("config.json")) && model != null && data != null) {
             // nothing to resume yet (a pod's or an array task's first start): start the run in that folder, so one
             // command line serves the first start and every restart after preemption
@@ -142,6 +143,7 @@ public final class FinetuneCommand implements Callable<Integer> {
             }
             common.out = resume;
             resume = null;
+            firstStart = true;
         }
         if (resume != null) {
             if (common.out != null && !common.out.toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
@@ -152,9 +154,9 @@ public final class FinetuneCommand implements Callable<Integer> {
         } else {
             cfg = fromOptions(device, model, data);
             dir = RunDirs.path("finetune", common.out);
-            if (Files.exists(dir.resolve("config.json"))) {
+            if (Files.exists(dir.resolve("config.json")) && !common.overwrite) {
                 throw new PocmergeException("--out " + dir + " already holds a run; continue it with --resume " + dir
-                        + " or choose another folder");
+                        + ", replace it with --overwrite, or choose another folder");
             }
         }
         // everything a user can get wrong is checked before the run folder is made
@@ -167,7 +169,11 @@ public final class FinetuneCommand implements Callable<Integer> {
             tokenized = TrainTokenization.tokenizeAll(rows, tok::encode, eos, cfg.cutoffLen(), cfg.trainOnInputs());
         }
         LoraTrainer.validate(cfg, lc, tokenized.examples().size());
-        RunDirs.create("finetune", dir);
+        if (resume == null && !firstStart) {
+            RunDirs.open("finetune", dir, common.overwrite);
+        } else {
+            RunDirs.continueIn(dir); // --resume names the folder as the run's own
+        }
         Json.writeAtomic(dir.resolve("config.json"), cfg.toJson());
         DataType base = cfg.baseDtype().equals("f16") ? DataType.FLOAT16 : DataType.FLOAT32;
         try (TensorSource src = Checkpoints.open(modelDir);

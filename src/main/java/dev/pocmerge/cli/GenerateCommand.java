@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
         description = "Greedy generation from a Hugging Face Llama folder (KV cache).")
 public final class GenerateCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common = new CommonOptions();
+    PrintOptions common = new PrintOptions();
 
     @Option(names = "--model", required = true, description = "HF model folder")
     Path model;

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
-import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.experiments.interp.WeightInterpolation;
 import dev.pocmerge.experiments.interp.WeightInterpolationReport;
 import dev.pocmerge.meanfield.EnsembleTraining;
@@ -53,7 +52,8 @@ public final class InterpolateCommand implements Callable<Integer> {
                 neurons != null ? neurons : b.neurons(), pairs != null ? pairs : b.pairs(),
                 alphas != null ? alphas : b.alphas(), b.regimes(), common.seed);
         Device device = Devices.resolve(common.device);
-        Path dir = RunDirs.create("interpolate", common.out);
+        Path dir = common.runDir("interpolate");
+        RunConfigJson.write(dir, spec, s);
         WeightInterpolation.Result r;
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("interpolate", s.totalSteps())) {

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
-import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.data.Dataset;
 import dev.pocmerge.data.Task;
 import dev.pocmerge.experiments.LambdaSweep;
@@ -60,7 +59,8 @@ public final class LambdaSweepCommand implements Callable<Integer> {
                 nList != null ? nList : base.nList(), members != null ? members : base.members(), epochs,
                 batchSize, base.eta(), base.lambdaPrime(), base.r(), common.seed);
         Device device = Devices.resolve(common.device);
-        Path dir = RunDirs.create("lambda-sweep", common.out);
+        Path dir = common.runDir("lambda-sweep");
+        RunConfigJson.write(dir, spec, s);
         Dataset data = Task.MULTIINDEX.generate(s.seed());
         int nTrain = data.nTrain();
         if (!common.json) {

@@ -69,6 +69,9 @@ public final class LaunchCommand implements Callable<Integer> {
             List<String> merge = new ArrayList<>(List.of("merge", "--adapters"));
             parts.forEach(p -> merge.add(p.dir().resolve("adapters").toString()));
             merge.addAll(Arrays.asList("--out", out.resolve("merged").toString()));
+            if (resume || rest.contains("--overwrite")) { // OUT/merged is launch's own, re-derived from the parts
+                merge.add("--overwrite");
+            }
             return Main.run(merge.toArray(new String[0]));
         }
         System.err.println("launch: ensemble parts finished; each part-k/ holds its members' results and particles");

@@ -5,7 +5,6 @@ import dev.pocmerge.core.AtomicFiles;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
 import dev.pocmerge.core.PocmergeException;
-import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.experiments.LoraMini;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -69,7 +68,7 @@ public final class LoraMiniCommand implements Callable<Integer> {
             throw new PocmergeException("--M, --rank, --steps, --train and --test must be ≥ 1");
         }
         Device device = Devices.resolve(common.device);
-        Path out = RunDirs.create("lora-mini", common.out);
+        Path out = common.runDir("lora-mini");
         LoraMini.Options o = new LoraMini.Options(members, rank, steps, lr, lambda, trainRows, testRows, hidden, layers,
                 !trainOnInputs, pretrainSteps, common.seed);
         LoraMini.Result r = LoraMini.run(out, o, device);

@@ -2,6 +2,7 @@ package dev.pocmerge.cli;
 
 import dev.pocmerge.core.Engines;
 import dev.pocmerge.core.PocmergeException;
+import dev.pocmerge.core.RunDirs;
 import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -73,6 +74,12 @@ public final class Main implements Runnable {
             System.err.println("(see: pocmerge " + ex.getCommandLine().getCommandName() + " --help)");
             return EXIT_USER_ERROR;
         });
-        return cl.execute(rest);
+        int code = 1;
+        try {
+            code = cl.execute(rest);
+            return code;
+        } finally {
+            RunDirs.finish(code == 0); // --overwrite: drop the old folder, or put it back when the run failed
+        }
     }
 }

@@ -32,7 +32,7 @@ public final class MakeMiniCommonsenseCommand implements Callable<Integer> {
         if (common.out == null) {
             throw new PocmergeException("make-mini-commonsense: --out DIR is required");
         }
-        MiniCommonsense.Sets s = MiniCommonsense.write(common.out, train, test, common.seed);
+        MiniCommonsense.Sets s = MiniCommonsense.write(common.runDir("make-mini-commonsense"), train, test, common.seed);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("out", common.out.toString());
         r.put("seed", common.seed);

@@ -107,6 +107,7 @@ public final class MergeCommand implements Callable<Integer> {
         List<AdapterFolders.Member> folders = AdapterFolders.expand(adapters);
         Path out = RunDirs.path("merge", common.out);
         refuseOverlaps(out, folders);
+        RunDirs.refuseUnlessOverwrite(out, common.overwrite);
         List<LoraAdapter> members = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         for (AdapterFolders.Member f : folders) {
@@ -145,8 +146,7 @@ public final class MergeCommand implements Callable<Integer> {
                 }
             }
         } else {
-            AtomicDirs.write(out, d -> Files.isRegularFile(d.resolve(REPORT)), "a previous merge output (" + REPORT
-                    + ")", tmp -> {
+            AtomicDirs.write(out, d -> common.overwrite, "replaceable (add --overwrite)", tmp -> {
                         PeftFiles.writeInto(tmp, merged);
                         Json.writeAtomic(tmp.resolve(REPORT), report);
                     });

@@ -85,7 +85,7 @@ final class MergeParticles {
         refuseOverlaps(out, dirs);
         Device device = Devices.resolve(common.device);
         String where = Devices.describe(device);
-        out = RunDirs.create("merge", out);
+        out = RunDirs.open("merge", out, common.overwrite);
         EnsembleTraining.Options options = new EnsembleTraining.Options(0, pruneTo);
         int stepsDone = Integer.parseInt(meta.get("steps_done"));
         try (NDManager manager = EnsembleTraining.manager(device)) {

@@ -2,7 +2,6 @@ package dev.pocmerge.cli;
 
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Json;
-import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.experiments.fp.ParticlesVsFp;
 import dev.pocmerge.experiments.fp.ParticlesVsFpReport;
 import dev.pocmerge.report.Progress;
@@ -12,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,8 +33,8 @@ public final class ParticlesFpCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "base seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--out", description = "run folder (default: runs/particles-fp-<timestamp>)")
-    Path out;
+    @Mixin
+    OutOptions output;
 
     @Option(names = "--json", description = "print one JSON object to stdout instead of the table")
     boolean json;
@@ -44,7 +44,8 @@ public final class ParticlesFpCommand implements Callable<Integer> {
         ParticlesVsFp.Settings b = ParticlesVsFp.Settings.standard(seed);
         ParticlesVsFp.Settings s = new ParticlesVsFp.Settings(b.cases(), nList != null ? nList : b.nList(),
                 repeats != null ? repeats : b.repeats(), b.dt(), b.fpDt(), b.domain(), b.cells(), b.every(), seed);
-        Path dir = RunDirs.create("particles-fp", out);
+        Path dir = output.runDir("particles-fp");
+        RunConfigJson.write(dir, spec, s);
         ParticlesVsFp.Result r;
         try (ProgressBar bar = Progress.bar("particles-fp", s.totalWork())) {
             r = ParticlesVsFp.run(s, bar::stepTo);

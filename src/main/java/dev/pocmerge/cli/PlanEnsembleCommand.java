@@ -2,7 +2,6 @@ package dev.pocmerge.cli;
 
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Json;
-import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.experiments.plan.BoundShape;
 import dev.pocmerge.experiments.plan.EnsemblePlanner;
 import dev.pocmerge.experiments.plan.PlanEnsemble;
@@ -12,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,8 +45,8 @@ public final class PlanEnsembleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed of the held-out draw (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--out", description = "run folder (default: runs/plan-ensemble-<timestamp>)")
-    Path out;
+    @Mixin
+    OutOptions output;
 
     @Option(names = "--json", description = "print one JSON object to stdout instead of the table")
     boolean json;
@@ -56,7 +56,8 @@ public final class PlanEnsembleCommand implements Callable<Integer> {
         BoundShape s = BoundShape.parse(shape);
         SupnormGrid grid = SupnormGrid.read(supnorm, lambda);
         PlanEnsemble.Result r = PlanEnsemble.run(grid, new PlanEnsemble.Settings(budget, s, holdout, seed));
-        Path dir = RunDirs.create("plan-ensemble", out);
+        Path dir = output.runDir("plan-ensemble");
+        RunConfigJson.write(dir, spec, new PlanEnsemble.Settings(budget, s, holdout, seed));
         JsonObject o = PlanEnsembleReport.write(dir, r, CommandLines.regenerate(spec));
         if (json) {
             System.out.println(Json.COMPACT.toJson(o));

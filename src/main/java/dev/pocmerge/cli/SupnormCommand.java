@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
-import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.data.Task;
 import dev.pocmerge.experiments.Supnorm;
 import dev.pocmerge.experiments.SupnormReport;
@@ -63,7 +62,8 @@ public final class SupnormCommand implements Callable<Integer> {
                 resamples != null ? resamples : base.resamples(), steps != null ? steps : base.steps(),
                 common.seed);
         Device device = Devices.resolve(common.device);
-        Path dir = RunDirs.create("supnorm", common.out);
+        Path dir = common.runDir("supnorm");
+        RunConfigJson.write(dir, spec, s);
         if (!common.json) {
             System.err.printf(Locale.ROOT, "pocmerge supnorm: %s on %s, N∞=%d, N ∈ %s, M_max=%d, %d resamples, "
                     + "T=%d → %s%n", t.id(), Devices.describe(device), s.nInf(), s.nList(), s.mMax(),

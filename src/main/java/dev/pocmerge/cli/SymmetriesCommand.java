@@ -7,7 +7,6 @@ import com.google.gson.JsonObject;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
 import dev.pocmerge.core.PocmergeException;
-import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.experiments.symmetry.SymmetricMfld;
 import dev.pocmerge.experiments.symmetry.SymmetryReport;
 import dev.pocmerge.experiments.symmetry.SymmetryStudy;
@@ -59,7 +58,8 @@ public final class SymmetriesCommand implements Callable<Integer> {
         SymmetryStudy.Settings s = new SymmetryStudy.Settings(nList != null ? nList : b.nList(), b.samples(),
                 b.testSamples(), h, Math.max(1, Math.min(b.every(), h.steps())), common.seed, dt);
         Device device = Devices.resolve(common.device);
-        Path dir = RunDirs.create("symmetries", common.out);
+        Path dir = common.runDir("symmetries");
+        RunConfigJson.write(dir, spec, s);
         SymmetryStudy.Result r;
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("symmetries", s.runs())) {

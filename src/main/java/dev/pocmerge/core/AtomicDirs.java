@@ -48,15 +48,18 @@ public final class AtomicDirs {
                         + " folder or remove it");
             }
             Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
+            TempFiles.cleanStale(parent);
+            tmp = TempFiles.beside(abs);
+            Files.createDirectory(tmp);
             filler.fill(tmp);
             publish(tmp, abs);
+            TempFiles.release(tmp);
             tmp = null;
         } catch (IOException | UncheckedIOException e) {
             throw new PocmergeException(target + ": cannot write folder (" + e.getMessage() + ")", e);
         } finally {
             if (tmp != null) {
-                deleteTree(tmp);
+                TempFiles.delete(tmp);
             }
         }
     }
@@ -67,16 +70,20 @@ public final class AtomicDirs {
         }
     }
 
-    private static void publish(Path tmp, Path abs) throws IOException {
-        try { // createTempDirectory makes 0700; results are ordinary folders
+    /** Moves the complete folder {@code tmp} to {@code abs}, replacing (renaming aside, then deleting) what is there. */
+    static void publish(Path tmp, Path abs) throws IOException {
+        try { // results are ordinary folders, whatever the umask
             Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: keep its defaults
         }
         Path old = null;
         if (Files.exists(abs)) {
-            old = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".old.");
-            Files.delete(old); // only the unique name is wanted: the rename below creates it
+            // Not a temp name: if the process dies between the two renames, the previous folder survives
+            // (hidden, under this name) instead of being removed as a stale temp.
+            Path t = TempFiles.beside(abs);
+            TempFiles.release(t);
+            old = t.resolveSibling(t.getFileName().toString().replaceFirst("\\.tmp$", ".old"));
             move(abs, old);
         }
         try {

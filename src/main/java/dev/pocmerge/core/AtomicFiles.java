@@ -7,8 +7,12 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
-/** Writes files to a temp name beside the target and moves them into place, so no reader sees half a file. */
+/**
+ * Writes files to a temp name beside the target ({@link TempFiles}) and moves them into place, so no reader sees
+ * half a file and no interrupted writer leaves a temp that a later run trips on.
+ */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
@@ -23,26 +27,25 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+            TempFiles.cleanStale(dir);
+            tmp = TempFiles.beside(abs);
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp,
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 20)) {
                 writer.write(out);
             }
-            readableByAll(tmp); // createTempFile makes 0600; results are ordinary files
+            readableByAll(tmp); // results are ordinary files, whatever the umask
             try {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
+            TempFiles.release(tmp);
             tmp = null;
         } catch (IOException e) {
             throw new PocmergeException(target + ": cannot write (" + e.getMessage() + ")", e);
         } finally {
             if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
+                TempFiles.delete(tmp);
             }
         }
     }

@@ -2,23 +2,155 @@ package dev.pocmerge.core;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonSyntaxException;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 
-/** Gson in one place: pretty for files, compact for stdout; parse errors name the file. */
+/**
+ * Gson in one place: pretty for files, compact for stdout; parse errors name the file. Every output is strict
+ * JSON: a non-finite double or float (a diverged loss, a rate over zero seconds) is written as {@code null}, in
+ * records, maps and arrays as in {@link JsonElement} trees built by hand. Like every null, it is left out of an
+ * object (the key is absent) and kept in an array (so positions hold). A null read into a {@code double} is NaN.
+ */
 public final class Json {
-    public static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .disableHtmlEscaping().create();
-    public static final Gson COMPACT = new GsonBuilder().serializeSpecialFloatingPointValues()
-            .disableHtmlEscaping().create();
+    public static final Codec PRETTY = new Codec(builder().setPrettyPrinting().create());
+    public static final Codec COMPACT = new Codec(builder().create());
 
     private Json() {}
+
+    /** The part of Gson our code uses, with every output passed through {@link #finite}. */
+    public static final class Codec {
+        private final Gson gson;
+
+        private Codec(Gson gson) {
+            this.gson = gson;
+        }
+
+        public String toJson(Object value) {
+            return gson.toJson(toJsonTree(value));
+        }
+
+        /** A tree with no non-finite number; a {@link JsonElement} argument is copied, not changed. */
+        public JsonElement toJsonTree(Object value) {
+            JsonElement e = value instanceof JsonElement j ? j.deepCopy() : gson.toJsonTree(value);
+            return finite(e);
+        }
+
+        public <T> T fromJson(String json, Class<T> type) {
+            return gson.fromJson(json, type);
+        }
+
+        public <T> T fromJson(String json, Type type) {
+            return gson.fromJson(json, type);
+        }
+
+        public <T> T fromJson(JsonElement json, Class<T> type) {
+            return gson.fromJson(json, type);
+        }
+    }
+
+    private static GsonBuilder builder() {
+        return new GsonBuilder().disableHtmlEscaping()
+                .registerTypeAdapter(Double.class, new DoubleAdapter(false).nullSafe())
+                .registerTypeAdapter(double.class, new DoubleAdapter(true))
+                .registerTypeAdapter(Float.class, new FloatAdapter(false).nullSafe())
+                .registerTypeAdapter(float.class, new FloatAdapter(true));
+    }
+
+    /** Replaces every non-finite number in {@code e} by {@link JsonNull} (in place); returns {@code e}. */
+    public static JsonElement finite(JsonElement e) {
+        if (e instanceof JsonObject o) {
+            for (Map.Entry<String, JsonElement> m : o.entrySet()) {
+                if (isNonFinite(m.getValue())) {
+                    m.setValue(JsonNull.INSTANCE);
+                } else {
+                    finite(m.getValue());
+                }
+            }
+        } else if (e instanceof JsonArray a) {
+            for (int i = 0; i < a.size(); i++) {
+                if (isNonFinite(a.get(i))) {
+                    a.set(i, JsonNull.INSTANCE);
+                } else {
+                    finite(a.get(i));
+                }
+            }
+        } else if (isNonFinite(e)) {
+            return JsonNull.INSTANCE;
+        }
+        return e;
+    }
+
+    private static boolean isNonFinite(JsonElement e) {
+        return e instanceof JsonPrimitive p && p.isNumber() && !Double.isFinite(p.getAsNumber().doubleValue());
+    }
+
+    private static final class DoubleAdapter extends TypeAdapter<Double> {
+        private final boolean primitive;
+
+        DoubleAdapter(boolean primitive) {
+            this.primitive = primitive;
+        }
+
+        @Override
+        public void write(JsonWriter out, Double v) throws IOException {
+            if (v == null || !Double.isFinite(v)) {
+                out.nullValue();
+            } else {
+                out.value(v.doubleValue());
+            }
+        }
+
+        @Override
+        public Double read(JsonReader in) throws IOException {
+            if (in.peek() == JsonToken.NULL) {
+                in.nextNull();
+                return primitive ? Double.NaN : null;
+            }
+            return in.nextDouble();
+        }
+    }
+
+    private static final class FloatAdapter extends TypeAdapter<Float> {
+        private final boolean primitive;
+
+        FloatAdapter(boolean primitive) {
+            this.primitive = primitive;
+        }
+
+        @Override
+        public void write(JsonWriter out, Float v) throws IOException {
+            if (v == null || !Float.isFinite(v)) {
+                out.nullValue();
+            } else {
+                out.value(v.floatValue());
+            }
+        }
+
+        @Override
+        public Float read(JsonReader in) throws IOException {
+            if (in.peek() == JsonToken.NULL) {
+                in.nextNull();
+                return primitive ? Float.NaN : null;
+            }
+            return (float) in.nextDouble();
+        }
+    }
 
     public static JsonElement read(Path file) {
         String text;

@@ -82,6 +82,7 @@ public final class SafetensorsWriter {
         }
         if (shards == 1) {
             write(dir.resolve("model.safetensors"));
+            removeStale(dir, Set.of("model.safetensors"));
             return;
         }
         long total = 0;
@@ -101,6 +102,29 @@ public final class SafetensorsWriter {
         index.put("metadata", Map.of("total_size", total));
         index.put("weight_map", weightMap);
         Json.writeAtomic(dir.resolve("model.safetensors.index.json"), index);
+        Set<String> kept = new HashSet<>(weightMap.values());
+        kept.add("model.safetensors.index.json");
+        removeStale(dir, kept);
+    }
+
+    private static final java.util.regex.Pattern WEIGHTS =
+            java.util.regex.Pattern.compile("model(-\\d{5}-of-\\d{5})?\\.safetensors(\\.index\\.json)?");
+
+    /**
+     * Rewriting a checkpoint folder in another layout (3 shards, then 1) must not leave the old shards or index
+     * beside the new files: a loader would read the old index. The index goes first, then the shards.
+     */
+    private static void removeStale(Path dir, Set<String> kept) {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+            List<Path> stale = new ArrayList<>(s.filter(p -> WEIGHTS.matcher(p.getFileName().toString()).matches()
+                    && !kept.contains(p.getFileName().toString())).toList());
+            stale.sort((a, b) -> Boolean.compare(!a.toString().endsWith(".json"), !b.toString().endsWith(".json")));
+            for (Path p : stale) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new PocmergeException(dir + ": cannot remove the previous shards (" + e.getMessage() + ")", e);
+        }
     }
 
     /** Cuts where the running byte count passes k/shards of the total, keeping every shard non-empty. */

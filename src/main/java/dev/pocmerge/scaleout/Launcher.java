@@ -65,7 +65,7 @@ public final class Launcher {
                             p.dir().toString()));
                 }
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(p.dir().resolve("launch.log").toFile());
+                        .redirectOutput(log(p).toFile());
                 if (p.visibleGpu() != null) {
                     pb.environment().put("CUDA_VISIBLE_DEVICES", p.visibleGpu());
                 }
@@ -95,7 +95,7 @@ public final class Launcher {
                     Part part = parts.get(i);
                     throw new PocmergeException("launch: part-" + part.index() + " (members "
                             + MemberSelection.format(part.members()) + ", " + part.device() + ") failed: "
-                            + lastLine(part.dir().resolve("launch.log")) + " — the other parts were stopped; finished"
+                            + lastLine(log(part)) + " — the other parts were stopped; finished"
                             + " parts are kept, rerun with --resume to train only what is missing");
                 }
             }
@@ -153,5 +153,10 @@ public final class Launcher {
         c.add(System.getProperty("java.class.path"));
         c.add("dev.pocmerge.cli.Main");
         return c;
+    }
+
+    /** {@code DIR/part-k.log}: beside the part's folder, which the child must find empty (its --out contract). */
+    static Path log(Part p) {
+        return p.dir().resolveSibling(p.dir().getFileName() + ".log");
     }
 }

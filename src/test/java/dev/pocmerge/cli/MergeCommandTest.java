@@ -78,7 +78,10 @@ class MergeCommandTest {
                 dir("merged2")).exit());
         assertArrayEquals(Files.readAllBytes(tmp.resolve("merged/adapter_model.safetensors")),
                 Files.readAllBytes(tmp.resolve("merged2/adapter_model.safetensors")));
-        CliRun again = CliRun.of("merge", "--adapters", dir("runs/a/adapters"), "--out", dir("merged"));
+        CliRun refused = CliRun.of("merge", "--adapters", dir("runs/a/adapters"), "--out", dir("merged"));
+        assertEquals(2, refused.exit(), "an earlier merge output is kept without --overwrite: " + refused.err());
+        assertTrue(refused.errorLine().contains("--overwrite"), refused.err());
+        CliRun again = CliRun.of("merge", "--adapters", dir("runs/a/adapters"), "--out", dir("merged"), "--overwrite");
         assertEquals(0, again.exit(), "an earlier merge output is replaced: " + again.err());
         assertTrue(again.out().startsWith("merged 3 adapters (cat, rank 6, 6 modules)"), again.out());
     }
