@@ -5,9 +5,11 @@ import dev.pocmerge.core.Shuffle;
 import java.util.Random;
 
 /**
- * One minibatch per member per step, drawn without replacement within an epoch (a reshuffle each pass), from
- * the member's own stream, keyed by its global index: members stay independent as the PoC argument needs, and a
- * member sees the same minibatches whichever members share its process.
+ * One minibatch per member per step, from the member's own stream, keyed by its global index: members stay
+ * independent as the PoC argument needs, and a member sees the same minibatches whichever members share its
+ * process. An epoch is ⌊n/b⌋ minibatches cut from one shuffle, so no minibatch repeats a row and no row repeats
+ * within an epoch; when b does not divide n, the n mod b rows left at the end of a shuffle are skipped for that
+ * epoch (the next shuffle is fresh, so every row is as likely to be skipped), as PyTorch's {@code drop_last}.
  */
 final class MinibatchSampler {
     private static final long SALT = 0x5EEDBA7CL;
@@ -36,11 +38,11 @@ final class MinibatchSampler {
         int members = perm.length;
         long[] idx = new long[members * b];
         for (int m = 0; m < members; m++) {
+            if (cursor[m] + b > n) { // a batch never straddles two shuffles: it could hold a row twice
+                Shuffle.shuffle(perm[m], rng[m]);
+                cursor[m] = 0;
+            }
             for (int j = 0; j < b; j++) {
-                if (cursor[m] == n) {
-                    Shuffle.shuffle(perm[m], rng[m]);
-                    cursor[m] = 0;
-                }
                 idx[m * b + j] = perm[m][cursor[m]++];
             }
         }
