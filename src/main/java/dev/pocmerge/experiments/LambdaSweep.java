@@ -27,7 +27,7 @@ import java.util.function.LongConsumer;
  *
  * <p>An epoch is one pass over the training set: with full batch (the default, {@code batchSize} 0) that is one
  * MFLD step, the literal reading of "noisy gradient descent for T epochs"; with minibatches of b it is
- * ⌈n_train/b⌉ steps, each member drawing its own minibatches without replacement.
+ * ⌊n_train/b⌋ steps, each member drawing its own minibatches without replacement.
  */
 public final class LambdaSweep {
     static final long ENSEMBLE_STREAM = 0x1A4B0000L;
@@ -81,7 +81,8 @@ public final class LambdaSweep {
 
         /** MFLD steps per epoch on {@code nTrain} examples. */
         public int stepsPerEpoch(int nTrain) {
-            return batchSize == 0 || batchSize >= nTrain ? 1 : (nTrain + batchSize - 1) / batchSize;
+            // the sampler's epoch: ⌊n/b⌋ minibatches of one shuffle (MinibatchSampler)
+            return batchSize == 0 || batchSize >= nTrain ? 1 : nTrain / batchSize;
         }
 
         MfldConfig mfld(double lambda, int nTrain) {

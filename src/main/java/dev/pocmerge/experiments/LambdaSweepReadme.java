@@ -42,7 +42,7 @@ final class LambdaSweepReadme {
         b.append("- **Epoch.** B.2 says only \"noisy gradient descent for T epochs\". Full batch makes an epoch one "
                 + "step: 5 steps of η=0.01 barely move the nets from their initialisation, so the literal reading "
                 + "cannot reach the paper's MSE ≈ 1. The paper's numbers need many more steps per epoch, i.e. "
-                + "minibatches; `--batch-size b` gives ⌈n_train/b⌉ steps per epoch (see STUDY.md beside this "
+                + "minibatches; `--batch-size b` gives ⌊n_train/b⌋ steps per epoch (see STUDY.md beside this "
                 + "file where present).\n");
         b.append("- **Data scale.** Algorithm 2 scales y by R̄/k = 1 (so Var y ≈ ").append(String.format(
                 Locale.ROOT, "%.1f", r.testVariance())).append(" here); the main text's y = (1/k)·Σ tanh(z_j) "
