@@ -82,9 +82,9 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
                     r.autogradStepsPerS(), r.batchedStepsPerS() / r.autogradStepsPerS());
             System.out.printf("%d sequential nets   %8.2f steps/s  (batched is %.2f× faster)%n", members,
                     r.sequentialStepsPerS(), r.batchedStepsPerS() / r.sequentialStepsPerS());
-            System.out.printf("noise per step       %8.2f ms with one stream per member (one batched draw: %.2f ms)%n",
+            System.out.printf("noise per step       %8.2f ms with one stream per member (one batched libtorch draw: %.2f ms)%n",
                     r.noisePerMemberMs(), r.noiseBatchedMs());
-            System.out.printf("steps, alternated    %8.2f steps/s with per-member noise, %.2f with one shared draw%n",
+            System.out.printf("steps, alternated    %8.2f steps/s with per-member noise, %.2f with one shared libtorch draw%n",
                     r.perMemberNoiseStepsPerS(), r.sharedNoiseStepsPerS());
         }
         return 0;

@@ -19,8 +19,8 @@ public final class StepBenchmark {
 
     /**
      * Results; FLOP figures count the step's two GEMMs, 4·M·N·n·D. The noise figures compare one stream per
-     * member ({@link NoiseStreams}, what every run uses) with one (M, N, D) draw from one stream (the draw before
-     * members had their own streams): {@code noisePerMemberMs} / {@code noiseBatchedMs} time the draw alone,
+     * member ({@link NoiseStreams}, what every run uses: Commons RNG on the CPU) with one (M, N, D) draw from
+     * libtorch's generator (the draw before members had their own streams): {@code noisePerMemberMs} / {@code noiseBatchedMs} time the draw alone,
      * {@code perMemberNoiseStepsPerS} / {@code sharedNoiseStepsPerS} whole batched steps; each pair is measured in
      * alternation in one process (medians), so that a busy machine slows both alike.
      */
