@@ -22,6 +22,8 @@ public final class GenerationBench {
     private GenerationBench() {}
 
     public static Result run(LlamaModel model, int promptTokens, int newTokens, int repeats, long seed) {
+        model.config().checkLength((long) promptTokens + newTokens, "--prompt-tokens " + promptTokens
+                + " + --new-tokens " + newTokens, "lower them");
         SplittableRandom rng = new SplittableRandom(seed);
         long[] prompt = new long[promptTokens];
         int v = model.config().vocabSize();
