@@ -149,7 +149,7 @@ public class LlamaCliTest {
         assertRefused(run("generate", "--model", model, "--prompt", longPrompt, "--dump-logits",
                 tmp.resolve("l.json").toString()), "error: a sequence of " + tokens + " tokens" + limit
                 + "use a shorter prompt");
-        assertRefused(run("bench", "generate", "--model", model, "--out", tmp.resolve("b").toString()),
+        assertRefused(run("bench", "generate", "--model", model),
                 "error: --prompt-tokens 64 + --new-tokens 32" + limit + "lower them");
 
         dev.pocmerge.data.MiniCommonsense.write(tmp.resolve("data/mini-commonsense"), 4, 6, 0);
