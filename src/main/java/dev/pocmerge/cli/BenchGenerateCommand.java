@@ -45,7 +45,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         long params;
         try (LlamaModel m = LlamaCheckpoint.load(model, device)) {
             params = m.config().parameterCount();
-            r = GenerationBench.run(m, promptTokens, newTokens, Math.max(1, repeats), common.seed);
+            r = GenerationBench.run(m, promptTokens, newTokens, repeats, common.seed);
         }
         if (common.json) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -58,6 +58,9 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             o.put("decode_cache_tokens_per_s", r.decodeCacheTokensPerS());
             o.put("decode_recompute_tokens_per_s", r.decodeRecomputeTokensPerS());
             o.put("cache_speedup", r.cacheSpeedup());
+            o.put("prefill_s", r.prefillSeconds());
+            o.put("decode_cache_s", r.decodeCacheSeconds());
+            o.put("decode_recompute_s", r.decodeRecomputeSeconds());
             System.out.println(Json.COMPACT.toJson(o));
         } else {
             System.out.printf("model %s (%,d parameters) on %s, prompt %d tokens, %d new tokens%n", model, params,

@@ -168,6 +168,9 @@ public final class FinetuneCommand implements Callable<Integer> {
             long eos = lc.eosTokenIds().isEmpty() ? 2 : lc.eosTokenIds().get(0);
             tokenized = TrainTokenization.tokenizeAll(rows, tok::encode, eos, cfg.cutoffLen(), cfg.trainOnInputs());
         }
+        int longest = tokenized.examples().stream().mapToInt(e -> e.ids().length).max().orElse(0);
+        lc.checkLength(longest, "a training row of " + longest + " tokens (--cutoff-len " + cfg.cutoffLen() + ")",
+                "lower --cutoff-len to at most " + lc.maxPositionEmbeddings());
         LoraTrainer.validate(cfg, lc, tokenized.examples().size());
         if (resume == null && !firstStart) {
             RunDirs.open("finetune", dir, common.overwrite);
