@@ -77,6 +77,17 @@ public class EvalOptions {
             }
         }
         decoding();
+        tasks();
+        dev.pocmerge.core.InputFiles.folder(model, "--model");
+        dev.pocmerge.core.InputFiles.folder(dataDir, "--data-dir");
+    }
+
+    private List<CommonsenseTask> tasks() {
+        try {
+            return CommonsenseTask.parse(tasks);
+        } catch (PocmergeException e) {
+            throw new PocmergeException("--tasks: " + e.getMessage(), e);
+        }
     }
 
     private static String str(Integer v) {
@@ -85,7 +96,7 @@ public class EvalOptions {
 
     /** The asked sets; for {@code --tasks all} a missing set is a warning on stderr, not an error. */
     public CommonsenseData.Sets load() {
-        List<CommonsenseTask> asked = CommonsenseTask.parse(tasks);
+        List<CommonsenseTask> asked = tasks();
         boolean all = tasks.trim().equalsIgnoreCase("all");
         CommonsenseData.Sets sets = CommonsenseData.load(dataDir, asked, all, limit);
         for (CommonsenseTask t : sets.missing()) {
