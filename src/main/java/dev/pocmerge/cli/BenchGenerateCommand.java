@@ -2,7 +2,6 @@ package dev.pocmerge.cli;
 
 import ai.djl.Device;
 import dev.pocmerge.core.Devices;
-import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.core.Json;
 import dev.pocmerge.llama.GenerationBench;
 import dev.pocmerge.llama.LlamaCheckpoint;
@@ -36,10 +35,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (promptTokens < 1 || newTokens < 1) {
-            throw new PocmergeException("--prompt-tokens and --new-tokens must be ≥ 1, got " + promptTokens + " and "
-                    + newTokens);
-        }
+        OptionChecks.atLeast(1, "--prompt-tokens", promptTokens, "--new-tokens", newTokens, "--repeats", repeats);
+        dev.pocmerge.core.InputFiles.folder(model, "--model");
         Device device = Devices.resolve(common.device);
         GenerationBench.Result r;
         long params;
