@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
+import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.data.Dataset;
 import dev.pocmerge.data.Task;
 import dev.pocmerge.meanfield.EnsembleSpec;
@@ -39,10 +40,15 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Task task = Task.parse(mfld.task);
+        if (autogradSteps < 1 || sequentialSteps < 1) {
+            throw new PocmergeException((autogradSteps < 1 ? "--autograd-steps " + autogradSteps
+                    : "--sequential-steps " + sequentialSteps) + ": must be ≥ 1 (a rate needs timed steps)");
+        }
+        Task task = mfld.task();
         Dataset ds = task.generate(common.seed);
         EnsembleSpec spec = mfld.spec(ds, members, neurons, common.seed);
         Device device = Devices.resolve(common.device);
+        MfldSizes.check(device, spec, ds, 0);
         StepBenchmark.Result r;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             r = StepBenchmark.run(manager, ds, spec, autogradSteps, sequentialSteps);

@@ -3,7 +3,6 @@ package dev.pocmerge.cli;
 import ai.djl.Device;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
-import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.eval.EvalBench;
 import dev.pocmerge.llama.LlamaCheckpoint;
 import dev.pocmerge.llama.LlamaModel;
@@ -42,9 +41,9 @@ public final class BenchEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (items < 1 || batch < 1 || newTokens < 1 || repeats < 1) {
-            throw new PocmergeException("--items, --batch-size, --new-tokens and --repeats must be >= 1");
-        }
+        OptionChecks.atLeast(1, "--items", items, "--batch-size", batch, "--new-tokens", newTokens, "--repeats",
+                repeats);
+        dev.pocmerge.core.InputFiles.folder(model, "--model");
         Device device = Devices.resolve(common.device);
         EvalBench.Result r;
         long params;

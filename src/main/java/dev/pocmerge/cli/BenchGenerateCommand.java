@@ -2,7 +2,6 @@ package dev.pocmerge.cli;
 
 import ai.djl.Device;
 import dev.pocmerge.core.Devices;
-import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.core.Json;
 import dev.pocmerge.llama.GenerationBench;
 import dev.pocmerge.llama.LlamaCheckpoint;
@@ -36,16 +35,14 @@ public final class BenchGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (promptTokens < 1 || newTokens < 1) {
-            throw new PocmergeException("--prompt-tokens and --new-tokens must be ≥ 1, got " + promptTokens + " and "
-                    + newTokens);
-        }
+        OptionChecks.atLeast(1, "--prompt-tokens", promptTokens, "--new-tokens", newTokens, "--repeats", repeats);
+        dev.pocmerge.core.InputFiles.folder(model, "--model");
         Device device = Devices.resolve(common.device);
         GenerationBench.Result r;
         long params;
         try (LlamaModel m = LlamaCheckpoint.load(model, device)) {
             params = m.config().parameterCount();
-            r = GenerationBench.run(m, promptTokens, newTokens, Math.max(1, repeats), common.seed);
+            r = GenerationBench.run(m, promptTokens, newTokens, repeats, common.seed);
         }
         if (common.json) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -58,6 +55,9 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             o.put("decode_cache_tokens_per_s", r.decodeCacheTokensPerS());
             o.put("decode_recompute_tokens_per_s", r.decodeRecomputeTokensPerS());
             o.put("cache_speedup", r.cacheSpeedup());
+            o.put("prefill_s", r.prefillSeconds());
+            o.put("decode_cache_s", r.decodeCacheSeconds());
+            o.put("decode_recompute_s", r.decodeRecomputeSeconds());
             System.out.println(Json.COMPACT.toJson(o));
         } else {
             System.out.printf("model %s (%,d parameters) on %s, prompt %d tokens, %d new tokens%n", model, params,

@@ -102,7 +102,7 @@ public final class CompareCommand implements Callable<Integer> {
         }
         CommonsenseData.Sets data = eval.load();
         // loglik copies each context's cache to its (up to 5) choices: size the batch as for 5 beams
-        int beams = eval.protocol() == Protocol.LOGLIK ? 5 : eval.beams;
+        int beams = eval.protocol() == Protocol.LOGLIK ? 5 : eval.beams();
         Path out = common.runDir("compare");
         Map<String, Object> about = new LinkedHashMap<>();
         about.put("model", eval.model.toString());

@@ -57,6 +57,10 @@ public final class DynamicsCommand implements Callable<Integer> {
         DynamicsComparison.Settings s = new DynamicsComparison.Settings(tasks, gammas != null ? gammas : b.gammas(),
                 members != null ? members : b.members(), neurons != null ? neurons : b.neurons(), common.seed);
         Device device = Devices.resolve(common.device);
+        for (DynamicsComparison.TaskRun t : s.tasks()) {
+            MfldSizes.check(device, s.members(), s.neurons(), t.task().generate(common.seed), "--M " + s.members()
+                    + " × --N " + s.neurons() + " (" + t.task().id() + ")", "use a smaller --M or --N");
+        }
         Path dir = common.runDir("dynamics");
         RunConfigJson.write(dir, spec, s);
         DynamicsComparison.Result r;

@@ -8,7 +8,6 @@ import dev.pocmerge.core.Json;
 import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.data.Dataset;
-import dev.pocmerge.data.Task;
 import dev.pocmerge.meanfield.EnsembleSpec;
 import dev.pocmerge.meanfield.EnsembleTraining;
 import dev.pocmerge.meanfield.ParticlesFile;
@@ -56,8 +55,7 @@ public final class EnsembleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Task task = Task.parse(mfld.task);
-        Dataset ds = task.data(data, common.seed);
+        Dataset ds = mfld.data(data, common.seed);
         EnsembleSpec spec = mfld.spec(ds, members, neurons, common.seed);
         if (memberList != null) {
             spec = spec.withTrained(MemberSelection.parse(memberList, members));
@@ -77,6 +75,7 @@ public final class EnsembleCommand implements Callable<Integer> {
         }
         EnsembleTraining.Options options = new EnsembleTraining.Options(nInf, pruneTo);
         Device device = Devices.resolve(common.device);
+        MfldSizes.check(device, spec, ds, nInf);
         String where = Devices.describe(device);
         Path dir = common.runDir("ensemble");
         Json.writeAtomic(dir.resolve("config.json"), ResultsJson.config(spec, ds, where, options));

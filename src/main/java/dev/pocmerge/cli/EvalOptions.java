@@ -28,12 +28,12 @@ public class EvalOptions {
             + " extraction, as the paper) or loglik (choice log-likelihoods, as lm-eval) (default: ${DEFAULT-VALUE})")
     public String protocol;
 
-    @Option(names = "--beams", defaultValue = "4", description = "beam width; 1 = greedy (default: ${DEFAULT-VALUE},"
-            + " as commonsense_evaluate.py)")
-    public int beams;
+    @Option(names = "--beams", description = "beam width; 1 = greedy (default: 4, as commonsense_evaluate.py;"
+            + " generation protocol only)")
+    Integer beams;
 
-    @Option(names = "--max-new-tokens", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
-    public int maxNewTokens;
+    @Option(names = "--max-new-tokens", description = "(default: 32; generation protocol only)")
+    Integer maxNewTokens;
 
     @Option(names = "--batch-size", description = "prompts per forward (default: 8 on CPU; on a GPU as many as fit)")
     public Integer batchSize;
@@ -41,16 +41,22 @@ public class EvalOptions {
     @Option(names = "--limit", defaultValue = "0", description = "score the first n rows of each set (0 = all)")
     public int limit;
 
-    @Option(names = "--response-split", defaultValue = "llm-adapters", description = "llm-adapters (text after the"
-            + " first '### Response:', split(...)[1]) or dora (after the last, [-1]) (default: ${DEFAULT-VALUE})")
-    public String responseSplit;
+    @Option(names = "--response-split", description = "llm-adapters (text after the first '### Response:',"
+            + " split(...)[1]) or dora (after the last, [-1]) (default: llm-adapters; generation protocol only)")
+    String responseSplit;
 
     public Protocol protocol() {
         return Protocol.parse(protocol);
     }
 
+    /** The beam width: {@code --beams}, 4 when not given. */
+    public int beams() {
+        return beams != null ? beams : 4;
+    }
+
     public Decoding decoding() {
-        return new Decoding(beams, maxNewTokens, AnswerExtraction.Split.parse(responseSplit));
+        return new Decoding(beams(), maxNewTokens != null ? maxNewTokens : 32,
+                AnswerExtraction.Split.parse(responseSplit != null ? responseSplit : "llm-adapters"));
     }
 
     public void check() {
@@ -60,13 +66,37 @@ public class EvalOptions {
         if (batchSize != null && batchSize < 1) {
             throw new PocmergeException("--batch-size " + batchSize + " must be >= 1");
         }
-        protocol();
+        if (protocol() == Protocol.LOGLIK) {
+            // loglik scores each choice's log-likelihood: it decodes nothing, so these would be silently dropped
+            for (String[] o : new String[][] {{"--beams", str(beams)}, {"--max-new-tokens", str(maxNewTokens)},
+                    {"--response-split", responseSplit}}) {
+                if (o[1] != null) {
+                    throw new PocmergeException(o[0] + " " + o[1] + " sets the generation protocol's decoding;"
+                            + " --protocol loglik decodes nothing: drop " + o[0] + " or use --protocol generation");
+                }
+            }
+        }
         decoding();
+        tasks();
+        dev.pocmerge.core.InputFiles.folder(model, "--model");
+        dev.pocmerge.core.InputFiles.folder(dataDir, "--data-dir");
+    }
+
+    private List<CommonsenseTask> tasks() {
+        try {
+            return CommonsenseTask.parse(tasks);
+        } catch (PocmergeException e) {
+            throw new PocmergeException("--tasks: " + e.getMessage(), e);
+        }
+    }
+
+    private static String str(Integer v) {
+        return v == null ? null : v.toString();
     }
 
     /** The asked sets; for {@code --tasks all} a missing set is a warning on stderr, not an error. */
     public CommonsenseData.Sets load() {
-        List<CommonsenseTask> asked = CommonsenseTask.parse(tasks);
+        List<CommonsenseTask> asked = tasks();
         boolean all = tasks.trim().equalsIgnoreCase("all");
         CommonsenseData.Sets sets = CommonsenseData.load(dataDir, asked, all, limit);
         for (CommonsenseTask t : sets.missing()) {

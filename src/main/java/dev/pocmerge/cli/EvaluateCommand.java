@@ -53,7 +53,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         CommonsenseData.Sets data = eval.load();
         int batch = eval.batchSize != null ? eval.batchSize
                 : BatchSizes.choose(device, config, 1, eval.protocol() == dev.pocmerge.eval.Protocol.LOGLIK ? 5
-                        : eval.beams); // loglik copies each context's cache to its (up to 5) choices
+                        : eval.beams()); // loglik copies each context's cache to its (up to 5) choices
         Path out = common.runDir("evaluate");
         Variant v = loaded.isEmpty() ? Variant.base() : new Variant("base + " + String.join(" + ",
                 adapters.stream().map(p -> p.getFileName().toString()).toList()), Variant.Kind.ADAPTER, loaded,

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Devices;
+import dev.pocmerge.core.InputFiles;
 import dev.pocmerge.core.Json;
 import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.core.RunDirs;
@@ -168,7 +169,11 @@ public final class FinetuneCommand implements Callable<Integer> {
             long eos = lc.eosTokenIds().isEmpty() ? 2 : lc.eosTokenIds().get(0);
             tokenized = TrainTokenization.tokenizeAll(rows, tok::encode, eos, cfg.cutoffLen(), cfg.trainOnInputs());
         }
+        int longest = tokenized.examples().stream().mapToInt(e -> e.ids().length).max().orElse(0);
+        lc.checkLength(longest, "a training row of " + longest + " tokens (--cutoff-len " + cfg.cutoffLen() + ")",
+                "lower --cutoff-len to at most " + lc.maxPositionEmbeddings());
         LoraTrainer.validate(cfg, lc, tokenized.examples().size());
+        FinetuneChecks.check(cfg, lc, tokenized.examples().size(), device, spec.commandLine().getParseResult());
         if (resume == null && !firstStart) {
             RunDirs.open("finetune", dir, common.overwrite);
         } else {
@@ -207,9 +212,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (modelDir == null || dataFile == null) {
             throw new PocmergeException("finetune needs --model DIR and --data FILE.json (or --resume RUN_DIR)");
         }
-        if (!Files.isRegularFile(dataFile)) {
-            throw new PocmergeException("--data " + dataFile + ": file not found");
-        }
+        InputFiles.folder(modelDir, "--model");
+        InputFiles.regularFile(dataFile, "--data");
         int[] chosen = members == null ? MemberSelection.all(ensembleSize) : MemberSelection.parse(members, ensembleSize);
         String dtype = baseDtype != null ? baseDtype.toLowerCase(Locale.ROOT) : device.isGpu() ? "f16" : "f32";
         return new FinetuneConfig(modelDir.toString(), dataFile.toString(), ensembleSize, chosen, rank, alpha, dropout,

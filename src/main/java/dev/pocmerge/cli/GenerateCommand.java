@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import dev.pocmerge.core.AtomicFiles;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
+import dev.pocmerge.core.InputFiles;
 import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.io.PeftFiles;
 import dev.pocmerge.llama.GreedyGenerator;
@@ -18,6 +19,7 @@ import dev.pocmerge.llama.LlamaCheckpoint;
 import dev.pocmerge.llama.LlamaModel;
 import dev.pocmerge.llama.LlamaTokenizer;
 import dev.pocmerge.llama.TokenBatch;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +42,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", required = true, description = "prompt text")
     String prompt;
 
-    @Option(names = "--max-new-tokens", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
-    int maxNewTokens;
+    @Option(names = "--max-new-tokens", description = "(default: 32; not with --dump-logits)")
+    Integer maxNewTokensOption;
 
     @Option(names = "--adapter", arity = "1..*", description = "PEFT LoRA adapter folder(s), applied through the"
             + " projections' hook (several are summed, as PEFT does with several active adapters)")
@@ -53,8 +55,20 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (dumpLogits != null && maxNewTokensOption != null) {
+            throw new PocmergeException("--max-new-tokens " + maxNewTokensOption + " does nothing with --dump-logits"
+                    + " (it writes the prompt's logits and generates nothing): drop one of them");
+        }
+        int maxNewTokens = maxNewTokensOption != null ? maxNewTokensOption : 32;
         if (maxNewTokens < 0) {
-            throw new PocmergeException("--max-new-tokens must be >= 0");
+            throw new PocmergeException("--max-new-tokens " + maxNewTokens + ": must be >= 0");
+        }
+        if (dumpLogits != null && Files.isDirectory(dumpLogits)) {
+            throw new PocmergeException("--dump-logits " + dumpLogits + ": is a folder; give a file name");
+        }
+        InputFiles.folder(model, "--model");
+        for (Path a : adapters) {
+            InputFiles.folder(a, "--adapter");
         }
         Device device = Devices.resolve(common.device);
         LlamaCheckpoint.config(model); // a missing folder or a bad config.json is reported first
@@ -76,6 +90,16 @@ public final class GenerateCommand implements Callable<Integer> {
                     throw new PocmergeException(model + ": tokenizer id " + id + " >= vocab_size "
                             + m.config().vocabSize() + " of config.json");
                 }
+            }
+            int maxPos = m.config().maxPositionEmbeddings();
+            if (ids.length > maxPos) {
+                throw new PocmergeException("--prompt: " + ids.length + " tokens, above max_position_embeddings "
+                        + maxPos + " of " + model.resolve("config.json") + "; shorten the prompt");
+            }
+            if (dumpLogits == null && ids.length + (long) maxNewTokens > maxPos) {
+                throw new PocmergeException("--max-new-tokens " + maxNewTokens + ": the prompt's " + ids.length
+                        + " tokens plus it pass max_position_embeddings " + maxPos + "; use at most "
+                        + (maxPos - ids.length));
             }
             if (dumpLogits != null) {
                 return dump(m, ids, hook);

@@ -52,6 +52,8 @@ public final class InterpolateCommand implements Callable<Integer> {
                 neurons != null ? neurons : b.neurons(), pairs != null ? pairs : b.pairs(),
                 alphas != null ? alphas : b.alphas(), b.regimes(), common.seed);
         Device device = Devices.resolve(common.device);
+        MfldSizes.check(device, 2L * s.pairs(), s.neurons(), s.task().generate(common.seed), "--pairs " + s.pairs()
+                + " × 2 × --N " + s.neurons(), "use a smaller --pairs or --N");
         Path dir = common.runDir("interpolate");
         RunConfigJson.write(dir, spec, s);
         WeightInterpolation.Result r;

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
+import dev.pocmerge.core.PocmergeException;
+import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.data.Dataset;
 import dev.pocmerge.data.Task;
 import dev.pocmerge.experiments.LambdaSweep;
@@ -59,10 +61,17 @@ public final class LambdaSweepCommand implements Callable<Integer> {
                 nList != null ? nList : base.nList(), members != null ? members : base.members(), epochs,
                 batchSize, base.eta(), base.lambdaPrime(), base.r(), common.seed);
         Device device = Devices.resolve(common.device);
-        Path dir = common.runDir("lambda-sweep");
-        RunConfigJson.write(dir, spec, s);
         Dataset data = Task.MULTIINDEX.generate(s.seed());
         int nTrain = data.nTrain();
+        if (batchSize > nTrain) {
+            throw new PocmergeException("--batch-size " + batchSize + " is above the " + nTrain + " training rows of"
+                    + " multiindex; use at most " + nTrain + " (0 = full batch)");
+        }
+        int widest = s.nList().stream().mapToInt(Integer::intValue).max().orElse(1);
+        MfldSizes.check(device, s.members(), widest, data, "--M " + s.members() + " × --n-list " + widest,
+                "use a smaller --M or --n-list");
+        Path dir = common.runDir("lambda-sweep");
+        RunConfigJson.write(dir, spec, s);
         if (!common.json) {
             System.err.printf(Locale.ROOT, "pocmerge lambda-sweep: multiindex on %s, λ ∈ %s, N ∈ %s, M=%d, %d epochs "
                     + "× %d steps → %s%n", Devices.describe(device), s.lambdas(), s.nList(), s.members(),

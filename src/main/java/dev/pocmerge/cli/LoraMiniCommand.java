@@ -5,6 +5,7 @@ import dev.pocmerge.core.AtomicFiles;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
 import dev.pocmerge.core.PocmergeException;
+import dev.pocmerge.core.RunDirs;
 import dev.pocmerge.experiments.LoraMini;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -64,9 +65,9 @@ public final class LoraMiniCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (members < 1 || rank < 1 || steps < 1 || trainRows < 1 || testRows < 1) {
-            throw new PocmergeException("--M, --rank, --steps, --train and --test must be ≥ 1");
-        }
+        OptionChecks.atLeast(1, "--M", members, "--rank", rank, "--steps", steps, "--train", trainRows, "--test",
+                testRows, "--hidden", hidden, "--layers", layers);
+        OptionChecks.atLeast(0, "--pretrain-steps", pretrainSteps);
         Device device = Devices.resolve(common.device);
         Path out = common.runDir("lora-mini");
         LoraMini.Options o = new LoraMini.Options(members, rank, steps, lr, lambda, trainRows, testRows, hidden, layers,

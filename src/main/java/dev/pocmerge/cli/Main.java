@@ -70,8 +70,9 @@ public final class Main implements Runnable {
             return 1;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
-            System.err.println("error: " + ex.getMessage());
-            System.err.println("(see: pocmerge " + ex.getCommandLine().getCommandName() + " --help)");
+            // one line, as every user error: picocli's message (it names the option) and where to look
+            System.err.println("error: " + ex.getMessage().replace('\n', ' ').strip() + " (see: "
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return EXIT_USER_ERROR;
         });
         int code = 1;

@@ -162,7 +162,7 @@ final class MergeParticles {
         long seed = Long.parseLong(meta.get("seed"));
         Dataset ds;
         if (csv != null) {
-            ds = Task.CIRCLES.data(csv, seed);
+            ds = Task.CIRCLES.data(dev.pocmerge.core.InputFiles.regularFile(csv, "--data"), seed);
         } else {
             Task t = null;
             for (Task k : Task.values()) {

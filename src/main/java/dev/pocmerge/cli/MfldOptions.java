@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  * the circles defaults when its labels are ±1 and the multi-index ones otherwise.
  */
 public class MfldOptions {
-    @Option(names = "--task", defaultValue = "circles", description = "circles|multiindex (default: ${DEFAULT-VALUE})")
+    @Option(names = "--task", description = "circles|multiindex (default: circles)")
     String task;
 
     @Option(names = "--steps", description = "MFLD steps T (default: 200 circles, 100 multiindex)")
@@ -40,11 +40,28 @@ public class MfldOptions {
     @Option(names = "--dynamics", defaultValue = "overdamped", description = "overdamped|underdamped (default: ${DEFAULT-VALUE})")
     String dynamics;
 
-    @Option(names = "--gamma", defaultValue = "1.0", description = "friction γ of underdamped dynamics (default: ${DEFAULT-VALUE})")
-    double gamma;
+    @Option(names = "--gamma", description = "friction γ of underdamped dynamics (default: 1.0)")
+    Double gamma;
 
     @Option(names = "--batch-size", defaultValue = "0", description = "minibatch per network and step, 0 = full batch")
     int batchSize;
+
+    /** The friction when {@code --gamma} is not given. */
+    static final double DEFAULT_GAMMA = 1.0;
+
+    /** The task to generate: {@code --task}, circles when not given. */
+    Task task() {
+        return Task.parse(task != null ? task : Task.CIRCLES.id());
+    }
+
+    /** The built-in task, or the user's CSV; {@code --task} with {@code --data} is refused, not silently dropped. */
+    Dataset data(java.nio.file.Path csv, long seed) {
+        if (csv != null && task != null) {
+            throw new PocmergeException("--task " + task + " and --data " + csv + " exclude each other: --data trains"
+                    + " on the CSV; drop one");
+        }
+        return task().data(csv == null ? null : dev.pocmerge.core.InputFiles.regularFile(csv, "--data"), seed);
+    }
 
     /** The defaults row for this data: the task's, or by label kind for a CSV. */
     Task defaults(Dataset ds) {
@@ -59,9 +76,17 @@ public class MfldOptions {
         } catch (IllegalArgumentException e) {
             throw new PocmergeException("--dynamics: '" + dynamics + "' is not one of overdamped, underdamped");
         }
+        if (gamma != null && dyn == Dynamics.OVERDAMPED) {
+            throw new PocmergeException("--gamma " + gamma + " is the friction of underdamped dynamics and does nothing"
+                    + " with --dynamics overdamped; add --dynamics underdamped or drop --gamma");
+        }
+        if (batchSize > ds.nTrain()) {
+            throw new PocmergeException("--batch-size " + batchSize + " is above the " + ds.nTrain() + " training rows of "
+                    + ds.name() + "; use at most " + ds.nTrain() + " (0 = full batch)");
+        }
         return new MfldConfig(eta != null ? eta : t.eta, lambda != null ? lambda : t.lambda,
-                lambdaPrime != null ? lambdaPrime : t.lambdaPrime, steps != null ? steps : t.steps, dyn, gamma,
-                batchSize);
+                lambdaPrime != null ? lambdaPrime : t.lambdaPrime, steps != null ? steps : t.steps, dyn,
+                gamma != null ? gamma : DEFAULT_GAMMA, batchSize);
     }
 
     Neuron neuron(Dataset ds) {
@@ -73,6 +98,10 @@ public class MfldOptions {
             case "paper":
                 return Neuron.paper(scale);
             case "classic":
+                if (r != null) {
+                    throw new PocmergeException("--R " + r + " scales the paper neuron; --neuron classic has no R (its"
+                            + " output weight a is trained): drop --R or use --neuron paper");
+                }
                 return Neuron.classic();
             default:
                 throw new PocmergeException("--neuron: '" + neuron + "' is not one of paper, classic");

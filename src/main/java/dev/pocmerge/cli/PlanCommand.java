@@ -65,7 +65,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LlamaConfig c = LlamaConfig.load(config);
+        LlamaConfig c = LlamaConfig.load(dev.pocmerge.core.InputFiles.fileOrFolder(config, "--config"));
         MemoryPlan.Options o = new MemoryPlan.Options(c, ensembleSize, rank, targets, micro, batch == null ? micro : batch,
                 cutoffLen, baseDtype.toLowerCase(Locale.ROOT), recompute, dropout, valSetSize > 0, parseBytes(gpuMemory));
         MemoryPlan.Plan p = MemoryPlan.of(o);

@@ -1,5 +1,6 @@
 package dev.pocmerge.cli;
 
+import dev.pocmerge.core.InputFiles;
 import dev.pocmerge.core.Json;
 import dev.pocmerge.eval.AnswerExtraction;
 import dev.pocmerge.eval.CommonsenseData;
@@ -41,9 +42,15 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CommonsenseTask t = CommonsenseTask.byName(task);
+        CommonsenseTask t;
+        try {
+            t = CommonsenseTask.byName(task);
+        } catch (dev.pocmerge.core.PocmergeException e) {
+            throw new dev.pocmerge.core.PocmergeException("--task: " + e.getMessage(), e);
+        }
         AnswerExtraction.Split split = AnswerExtraction.Split.parse(responseSplit);
-        List<EvalItem> gold = data == null ? null : CommonsenseData.load(data, t);
+        InputFiles.regularFile(predictions, "--predictions");
+        List<EvalItem> gold = data == null ? null : CommonsenseData.load(InputFiles.regularFile(data, "--data"), t);
         TaskResult r = Rescore.score(t, Rescore.read(predictions), gold, split);
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();

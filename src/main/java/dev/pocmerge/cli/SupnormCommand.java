@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Devices;
 import dev.pocmerge.core.Json;
+import dev.pocmerge.core.RunDirs;
+import dev.pocmerge.data.Dataset;
 import dev.pocmerge.data.Task;
 import dev.pocmerge.experiments.Supnorm;
 import dev.pocmerge.experiments.SupnormReport;
@@ -62,6 +64,11 @@ public final class SupnormCommand implements Callable<Integer> {
                 resamples != null ? resamples : base.resamples(), steps != null ? steps : base.steps(),
                 common.seed);
         Device device = Devices.resolve(common.device);
+        Dataset ds = t.generate(common.seed);
+        int widest = s.nList().stream().mapToInt(Integer::intValue).max().orElse(1);
+        MfldSizes.check(device, s.mMax(), widest, ds, "--m-max " + s.mMax() + " × --n-list " + widest,
+                "use a smaller --m-max or --n-list");
+        MfldSizes.check(device, 1, s.nInf(), ds, "--n-inf " + s.nInf(), "use a smaller --n-inf");
         Path dir = common.runDir("supnorm");
         RunConfigJson.write(dir, spec, s);
         if (!common.json) {

@@ -61,6 +61,10 @@ public final class BeamSearch {
         int vocab = model.config().vocabSize();
         int top = Math.max(2, 1 + eos.size()) * k;
         TokenBatch batch = TokenBatch.leftPadded(prompts, padId);
+        LlamaConfig c = model.config();
+        c.checkLength(batch.length(), "a prompt of " + batch.length() + " tokens", "shorten the prompt");
+        c.checkLength((long) batch.length() + maxNewTokens, "a prompt of " + batch.length() + " tokens + "
+                + maxNewTokens + " new tokens", "shorten the prompt or lower --max-new-tokens");
         int capacity = batch.length() + maxNewTokens;
         Hypotheses[] hyps = new Hypotheses[b];
         for (int i = 0; i < b; i++) {

@@ -38,6 +38,10 @@ public final class GreedyGenerator {
     /** New tokens per prompt (EOS included when reached). */
     public List<long[]> generate(List<long[]> prompts, int maxNewTokens, boolean useCache) {
         TokenBatch batch = TokenBatch.leftPadded(prompts, padId);
+        LlamaConfig c = model.config();
+        c.checkLength(batch.length(), "a prompt of " + batch.length() + " tokens", "shorten the prompt");
+        c.checkLength((long) batch.length() + maxNewTokens, "a prompt of " + batch.length() + " tokens + "
+                + maxNewTokens + " new tokens", "shorten the prompt or lower --max-new-tokens");
         int rows = batch.rows();
         List<List<Long>> out = new ArrayList<>();
         for (int r = 0; r < rows; r++) {

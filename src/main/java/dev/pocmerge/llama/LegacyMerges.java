@@ -31,7 +31,12 @@ final class LegacyMerges {
 
     /** Rewrites {@code model.merges} as pairs, in place. */
     static void repair(JsonObject tokenizer, Path file) {
-        JsonObject vocab = tokenizer.getAsJsonObject("model").getAsJsonObject("vocab");
+        JsonElement v = tokenizer.getAsJsonObject("model").get("vocab"); // needsRepair saw model as an object
+        if (v == null || !v.isJsonObject()) {
+            throw new PocmergeException(file + ": field model.vocab must be an object of token → id, got "
+                    + (v == null ? "nothing" : v.isJsonArray() ? "a list" : v.toString()));
+        }
+        JsonObject vocab = v.getAsJsonObject();
         JsonArray merges = merges(tokenizer);
         JsonArray pairs = new JsonArray();
         for (int i = 0; i < merges.size(); i++) {

@@ -35,6 +35,18 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHiddenLay
         }
     }
 
+    /**
+     * Refuses a sequence longer than {@code max_position_embeddings}: past it the rotary positions are ones the
+     * model never saw, and a long enough prompt overflows the attention mask's size. {@code what} names the
+     * sequence with its length ("a prompt of 40 tokens"), {@code fix} says what the user can change.
+     */
+    public void checkLength(long tokens, String what, String fix) {
+        if (tokens > maxPositionEmbeddings) {
+            throw new PocmergeException(what + " is longer than max_position_embeddings "
+                    + maxPositionEmbeddings + " (config.json): " + fix);
+        }
+    }
+
     /** Reads {@code dir/config.json} or the file itself. */
     public static LlamaConfig load(Path path) {
         Path file = path.toFile().isDirectory() ? path.resolve("config.json") : path;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.core.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,8 +120,12 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("cache has " + cache.rows() + " rows, batch " + rows);
         }
         int[] pads = cache == null ? batch.pads() : cache.pads();
-        AttentionLayout layout = new AttentionLayout(pads, past, t);
         int minPad = java.util.Arrays.stream(pads).min().orElse(0);
+        // the first place every path's tokens meet the model (generate, evaluate, loglik scoring, finetune)
+        long length = (long) past + t - minPad;
+        config.checkLength(length, "a sequence of " + length + " tokens", "use a shorter prompt");
+        checkIds(batch);
+        AttentionLayout layout = new AttentionLayout(pads, past, t);
         NDArray[] cosSin = rope.tables(step, layout.positions(step), Math.max(0, past + t - 1 - minPad),
                 weights.manager());
         NDArray mask = layout.mask(step);
@@ -132,6 +137,19 @@ public final class LlamaModel implements AutoCloseable {
             x = x.toType(weights.activationType(), false);
         }
         return new Prepared(cosSin[0], cosSin[1], mask, x);
+    }
+
+    /** Ids outside the embedding would end in a native index error: a tokenizer of another model. */
+    private void checkIds(TokenBatch batch) {
+        int v = config.vocabSize();
+        for (long[] row : batch.tokens()) {
+            for (long id : row) {
+                if (id < 0 || id >= v) {
+                    throw new PocmergeException("token id " + id + " is outside the model's vocabulary (vocab_size "
+                            + v + " in config.json): the tokenizer does not belong to this model");
+                }
+            }
+        }
     }
 
     /** Decoder layer l: {@code h = x + attn(input_layernorm(x)); h + mlp(post_attention_layernorm(h))}. */

@@ -2,6 +2,7 @@ package dev.pocmerge.llama;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.Engines;
@@ -44,41 +45,36 @@ public final class LlamaTokenizer implements AutoCloseable {
         }
         JsonObject json = object(tokenizerJson);
         JsonObject cfg = Files.isRegularFile(tokenizerConfig) ? object(tokenizerConfig) : new JsonObject();
-        Boolean addBos;
-        Boolean addEos;
-        Long bos;
-        Long eos;
-        try { // Gson's accessors throw unchecked exceptions on a field of the wrong kind: name the files instead
-            addBos = flag(cfg, "add_bos_token", tokenizerConfig);
-            addEos = flag(cfg, "add_eos_token", tokenizerConfig);
-            Map<String, Long> special = addBos != null || addEos != null ? addedTokens(json) : Map.of();
-            bos = Boolean.TRUE.equals(addBos) ? specialId(cfg, "bos_token", "<s>", special, tokenizerConfig) : null;
-            eos = Boolean.TRUE.equals(addEos) ? specialId(cfg, "eos_token", "</s>", special, tokenizerConfig) : null;
-        } catch (IllegalStateException | UnsupportedOperationException | NullPointerException
-                | ClassCastException | NumberFormatException e) {
-            throw new PocmergeException(tokenizerJson + " / " + tokenizerConfig.getFileName()
-                    + ": malformed special-token fields (" + firstLine(e) + ")", e);
-        }
+        Boolean addBos = flag(cfg, "add_bos_token", tokenizerConfig);
+        Boolean addEos = flag(cfg, "add_eos_token", tokenizerConfig);
+        Map<String, Long> special = addBos != null || addEos != null ? addedTokens(json, tokenizerJson) : Map.of();
+        Long bos = Boolean.TRUE.equals(addBos) ? specialId(cfg, "bos_token", "<s>", special, tokenizerConfig) : null;
+        Long eos = Boolean.TRUE.equals(addEos) ? specialId(cfg, "eos_token", "</s>", special, tokenizerConfig) : null;
         boolean ours = addBos != null || addEos != null;
         Engines.setOfflineFlags();
         // DJL defaults to truncation at 512 and padding: both off; special tokens as decided above
         Map<String, String> options = Map.of("truncation", "false", "padding", "false",
                 "addSpecialTokens", String.valueOf(!ours));
+        byte[] repaired = null;
+        if (LegacyMerges.needsRepair(json)) {
+            LegacyMerges.repair(json, tokenizerJson);
+            repaired = Json.COMPACT.toJson(json).getBytes(StandardCharsets.UTF_8);
+        }
         try {
-            HuggingFaceTokenizer t;
-            if (LegacyMerges.needsRepair(json)) {
-                LegacyMerges.repair(json, tokenizerJson);
-                byte[] fixed = Json.COMPACT.toJson(json).getBytes(StandardCharsets.UTF_8);
-                t = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(fixed), options);
-            } else {
-                t = HuggingFaceTokenizer.newInstance(tokenizerJson, options);
-            }
+            HuggingFaceTokenizer t = repaired != null
+                    ? HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(repaired), options)
+                    : HuggingFaceTokenizer.newInstance(tokenizerJson, options);
             return new LlamaTokenizer(t, bos, eos);
-        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-            if (e instanceof PocmergeException p) {
-                throw p;
-            }
+        } catch (IOException | UnsatisfiedLinkError e) {
             throw new PocmergeException(tokenizerJson + ": cannot load tokenizer (" + firstLine(e) + ")", e);
+        } catch (RuntimeException e) {
+            // the native parser reports a file it cannot read as a plain RuntimeException; anything of a
+            // subclass (NullPointerException, IllegalStateException, ...) is a bug and goes up as it is
+            if (e.getClass() != RuntimeException.class) {
+                throw e;
+            }
+            throw new PocmergeException(tokenizerJson + ": not a tokenizer.json the tokenizers library can read ("
+                    + firstLine(e) + ")", e);
         }
     }
 
@@ -139,11 +135,16 @@ public final class LlamaTokenizer implements AutoCloseable {
     /** The id of bos_token/eos_token (a string or an AddedToken object) among tokenizer.json's added tokens. */
     private static long specialId(JsonObject cfg, String field, String dflt, Map<String, Long> special, Path file) {
         JsonElement e = cfg.get(field);
-        String content = dflt;
-        if (e != null && e.isJsonPrimitive()) {
+        String content;
+        if (e == null || e.isJsonNull()) {
+            content = dflt;
+        } else if (isString(e)) {
             content = e.getAsString();
-        } else if (e != null && e.isJsonObject() && e.getAsJsonObject().has("content")) {
+        } else if (e.isJsonObject() && isString(e.getAsJsonObject().get("content"))) {
             content = e.getAsJsonObject().get("content").getAsString();
+        } else {
+            throw new PocmergeException(file + ": field " + field + " must be a string or an object with a string"
+                    + " \"content\", got " + e);
         }
         Long id = special.get(content);
         if (id == null) {
@@ -153,16 +154,45 @@ public final class LlamaTokenizer implements AutoCloseable {
         return id;
     }
 
-    private static Map<String, Long> addedTokens(JsonObject tokenizer) {
+    private static Map<String, Long> addedTokens(JsonObject tokenizer, Path file) {
         Map<String, Long> m = new HashMap<>();
         JsonElement added = tokenizer.get("added_tokens");
-        if (added != null && added.isJsonArray()) {
-            for (JsonElement t : added.getAsJsonArray()) {
-                JsonObject o = t.getAsJsonObject();
-                m.put(o.get("content").getAsString(), o.get("id").getAsLong());
+        if (added == null || added.isJsonNull()) {
+            return m;
+        }
+        if (!added.isJsonArray()) {
+            throw new PocmergeException(file + ": field added_tokens must be a list, got " + brief(added));
+        }
+        JsonArray list = added.getAsJsonArray();
+        for (int i = 0; i < list.size(); i++) {
+            JsonElement t = list.get(i);
+            JsonElement content = t.isJsonObject() ? t.getAsJsonObject().get("content") : null;
+            JsonElement id = t.isJsonObject() ? t.getAsJsonObject().get("id") : null;
+            if (!isString(content) || !isWholeNumber(id)) {
+                throw new PocmergeException(file + ": field added_tokens[" + i + "] needs a string \"content\" and a"
+                        + " non-negative integer \"id\", got " + brief(t));
             }
+            m.put(content.getAsString(), id.getAsLong());
         }
         return m;
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
+    }
+
+    private static boolean isWholeNumber(JsonElement e) {
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            return false;
+        }
+        java.math.BigDecimal d = e.getAsBigDecimal();
+        return d.signum() >= 0 && d.stripTrailingZeros().scale() <= 0 && d.compareTo(java.math.BigDecimal.valueOf(
+                Long.MAX_VALUE)) <= 0;
+    }
+
+    private static String brief(JsonElement e) {
+        String s = String.valueOf(e);
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     private static String firstLine(Throwable e) {

@@ -3,6 +3,7 @@ package dev.pocmerge.llama;
 import com.google.gson.JsonObject;
 import dev.pocmerge.core.AtomicFiles;
 import dev.pocmerge.core.Json;
+import dev.pocmerge.core.MemoryBudget;
 import dev.pocmerge.core.PocmergeException;
 import dev.pocmerge.io.Dtype;
 import dev.pocmerge.io.SafetensorsWriter;
@@ -27,7 +28,10 @@ public final class TinyLlama {
     private TinyLlama() {}
 
     public static LlamaConfig config(Options o) {
-        if (o.heads() < 1 || o.hidden() < 1 || o.hidden() % o.heads() != 0) {
+        if (o.hidden() < 1 || o.heads() < 1) {
+            throw new PocmergeException("--hidden " + o.hidden() + " and --heads " + o.heads() + " must be ≥ 1");
+        }
+        if (o.hidden() % o.heads() != 0) {
             throw new PocmergeException("--hidden " + o.hidden() + " must be a multiple of --heads " + o.heads());
         }
         if (o.kvHeads() < 1 || o.heads() % o.kvHeads() != 0) {
@@ -37,7 +41,8 @@ public final class TinyLlama {
             throw new PocmergeException("--hidden / --heads = " + o.hidden() / o.heads() + " must be even (rotary)");
         }
         if (o.layers() < 1 || o.intermediate() < 1) {
-            throw new PocmergeException("--layers and --intermediate must be positive");
+            throw new PocmergeException("--layers " + o.layers() + " and --intermediate " + o.intermediate()
+                    + " must be ≥ 1");
         }
         int vocab = o.vocab() == 0 ? ByteLevelBpe.vocabSize() : o.vocab();
         if (vocab < ByteLevelBpe.vocabSize()) {
@@ -70,6 +75,7 @@ public final class TinyLlama {
         if (o.shards() < 1 || o.shards() > shapes.size()) {
             throw new PocmergeException("--shards " + o.shards() + ": between 1 and " + shapes.size() + " tensors");
         }
+        checkSize(c, shapes, o);
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt"); // as transformers writes it
         RandomWeights.generate(c, o.seed()).forEach((name, values) -> w.add(name, o.dtype(), shapes.get(name), values));
         w.writeSharded(out, o.shards());
@@ -105,5 +111,20 @@ public final class TinyLlama {
         t.addProperty("model_max_length", c.maxPositionEmbeddings());
         t.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
         return t;
+    }
+
+    /** Every tensor is one Java array, and all of them are held at once (float32 and their encoded bytes). */
+    private static void checkSize(LlamaConfig c, Map<String, long[]> shapes, Options o) {
+        String flags = "--hidden " + o.hidden() + ", --intermediate " + o.intermediate() + ", --layers " + o.layers();
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            long n = MemoryBudget.times(e.getValue());
+            if (n > Integer.MAX_VALUE) {
+                throw new PocmergeException(flags + ": " + e.getKey() + " would have " + n + " values, above the "
+                        + Integer.MAX_VALUE + " of one array; use a smaller --hidden or --intermediate");
+            }
+        }
+        long bytes = MemoryBudget.times(c.parameterCount(), 4 + o.dtype().bytes);
+        MemoryBudget.require(null, bytes, flags + " (" + c.parameterCount() + " parameters)",
+                "use a smaller --hidden, --intermediate or --layers");
     }
 }

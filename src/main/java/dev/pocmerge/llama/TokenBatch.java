@@ -1,5 +1,6 @@
 package dev.pocmerge.llama;
 
+import dev.pocmerge.core.PocmergeException;
 import java.util.List;
 
 /**
@@ -8,12 +9,18 @@ import java.util.List;
  */
 public record TokenBatch(long[][] tokens, int[] pads) {
     public TokenBatch {
-        if (tokens.length == 0 || tokens.length != pads.length) {
-            throw new IllegalArgumentException("need one pad count per row and at least one row");
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("a batch needs at least one row"); // callers refuse empty sets first
+        }
+        if (tokens.length != pads.length) {
+            throw new IllegalArgumentException(tokens.length + " rows but " + pads.length + " pad counts");
         }
         for (long[] row : tokens) {
-            if (row.length != tokens[0].length || row.length == 0) {
-                throw new IllegalArgumentException("rows must be non-empty and of equal length");
+            if (row.length == 0) {
+                throw new PocmergeException("a prompt encodes to no tokens: give a non-empty prompt");
+            }
+            if (row.length != tokens[0].length) {
+                throw new IllegalArgumentException("rows must be of equal length (left-pad them)");
             }
         }
     }
@@ -31,7 +38,8 @@ public record TokenBatch(long[][] tokens, int[] pads) {
         for (int r = 0; r < seqs.size(); r++) {
             long[] s = seqs.get(r);
             if (s.length == 0) {
-                throw new IllegalArgumentException("empty sequence at row " + r);
+                throw new PocmergeException("prompt " + (r + 1) + " of " + seqs.size()
+                        + " encodes to no tokens: give a non-empty prompt");
             }
             pads[r] = t - s.length;
             java.util.Arrays.fill(tokens[r], 0, pads[r], padId);

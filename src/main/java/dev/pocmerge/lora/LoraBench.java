@@ -38,7 +38,9 @@ public final class LoraBench {
                 throw new PocmergeException("--steps " + steps + " must be ≥ 1 and --warmup " + warmup + " ≥ 0");
             }
             if (members < 1 || batch < 1 || seq < 2 || rank < 1) {
-                throw new PocmergeException("bench lora: M, b, rank must be ≥ 1 and T ≥ 2");
+                throw new PocmergeException(members < 1 ? "--M " + members + ": must be ≥ 1"
+                        : batch < 1 ? "--batch " + batch + ": must be ≥ 1"
+                        : rank < 1 ? "--rank " + rank + ": must be ≥ 1" : "--seq " + seq + ": must be ≥ 2");
             }
         }
 

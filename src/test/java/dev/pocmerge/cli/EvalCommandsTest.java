@@ -118,7 +118,7 @@ class EvalCommandsTest {
     @Test
     void userMistakesAreOneLineAndExitTwo() throws Exception {
         String[] common = {"--model", base, "--data-dir", data, "--out", dir("bad")};
-        assertError("error: unknown task 'sciq'; choose from boolq", cat(new String[] {"evaluate", "--tasks", "sciq"},
+        assertError("error: --tasks: unknown task 'sciq'; choose from boolq", cat(new String[] {"evaluate", "--tasks", "sciq"},
                 common));
         assertError("error: " + tmp.resolve("data/piqa/test.json") + ": file not found (task piqa)",
                 cat(new String[] {"evaluate", "--tasks", "piqa"}, common));

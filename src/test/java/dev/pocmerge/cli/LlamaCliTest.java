@@ -1,6 +1,7 @@
 package dev.pocmerge.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -119,6 +120,61 @@ public class LlamaCliTest {
         Files.writeString(tok, goodTok.replaceFirst("\"added_tokens\"\\s*:\\s*\\[", "\"added_tokens\": [7, "));
         assertOneLineError(run("generate", "--model", m.toString(), "--prompt", "x"), "tokenizer.json");
         Files.writeString(tok, goodTok);
+    }
+
+    /**
+     * A prompt past max_position_embeddings used to end in an int overflow in the attention mask: every command
+     * where tokens meet the model must instead exit 2 with one error line naming the length and the limit.
+     */
+    @Test
+    void promptsPastMaxPositionEmbeddingsExitTwoWithOneLine() throws Exception {
+        Path m = tmp.resolve("short");
+        assertEquals(0, run("tiny-llama", "--out", m.toString(), "--layers", "1").code());
+        Path cfg = m.resolve("config.json");
+        String text = Files.readString(cfg);
+        assertTrue(text.contains("\"max_position_embeddings\": 2048"), text);
+        Files.writeString(cfg, text.replace("\"max_position_embeddings\": 2048", "\"max_position_embeddings\": 24"));
+        String model = m.toString();
+        String longPrompt = "the cat sat on the mat ".repeat(8);
+        int tokens;
+        try (dev.pocmerge.llama.LlamaTokenizer t = dev.pocmerge.llama.LlamaTokenizer.load(m)) {
+            tokens = t.encode(longPrompt).length;
+        }
+        assertTrue(tokens > 24, "tokens " + tokens);
+        String limit = " is longer than max_position_embeddings 24 (config.json): ";
+        assertRefused(run("generate", "--model", model, "--prompt", longPrompt),
+                "error: a prompt of " + tokens + " tokens" + limit + "shorten the prompt");
+        assertRefused(run("generate", "--model", model, "--prompt", "Hi", "--max-new-tokens", "30"), // BOS, H, i
+                "error: a prompt of 3 tokens + 30 new tokens" + limit + "shorten the prompt or lower --max-new-tokens");
+        assertRefused(run("generate", "--model", model, "--prompt", longPrompt, "--dump-logits",
+                tmp.resolve("l.json").toString()), "error: a sequence of " + tokens + " tokens" + limit
+                + "use a shorter prompt");
+        assertRefused(run("bench", "generate", "--model", model),
+                "error: --prompt-tokens 64 + --new-tokens 32" + limit + "lower them");
+
+        dev.pocmerge.data.MiniCommonsense.write(tmp.resolve("data/mini-commonsense"), 4, 6, 0);
+        String data = tmp.resolve("data").toString();
+        for (String protocol : new String[] {"generation", "loglik"}) {
+            Run r = run("evaluate", "--model", model, "--data-dir", data, "--tasks", "mini-commonsense", "--protocol",
+                    protocol, "--beams", "1", "--out", tmp.resolve("e-" + protocol).toString());
+            assertRefused(r, protocol.equals("loglik") ? "error: a sequence of " : "error: a prompt of ");
+            assertTrue(r.err().contains(limit), r.err());
+        }
+        Run f = run("finetune", "--model", model, "--data", tmp.resolve("data/mini-commonsense/train.json").toString(),
+                "--M", "1", "--max-steps", "1", "--out", tmp.resolve("f").toString());
+        assertRefused(f, "error: a training row of ");
+        assertTrue(f.err().contains("(--cutoff-len 256)" + limit + "lower --cutoff-len to at most 24"), f.err());
+        assertTrue(Files.notExists(tmp.resolve("f")), "refused before the run folder is made");
+    }
+
+    /** Exit 2, exactly one line starting with "error:" that starts with {@code start}, no stack trace. */
+    private static void assertRefused(Run r, String start) {
+        assertEquals(2, r.code(), r.err());
+        java.util.List<String> errors = r.err().lines().filter(l -> l.contains("error:")).toList();
+        assertEquals(1, errors.size(), r.err());
+        String line = errors.get(0).substring(errors.get(0).indexOf("error:"));
+        assertTrue(line.startsWith(start), line);
+        assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), r.err());
     }
 
     private static void assertOneLineError(Run r, String mention) {

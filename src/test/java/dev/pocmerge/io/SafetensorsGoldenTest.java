@@ -97,6 +97,79 @@ class SafetensorsGoldenTest {
                 0xFF, 0x7B), data); // f16 65504
     }
 
+    /**
+     * The writer's exact bytes, built here from the safetensors spec with a ByteBuffer (u64 little-endian header
+     * length, compact JSON header padded with spaces to a multiple of 8, then the data, little-endian, in header
+     * order) and bit patterns written out: the in-memory writer and the streaming writer must produce these bytes,
+     * and the reader and the engine loader must decode them to these values.
+     */
+    static byte[] golden() {
+        String header = "{\"__metadata__\":{\"format\":\"pt\"},"
+                + "\"z\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[0,6]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[6,14]},"
+                + "\"h\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[14,16]}}";
+        assertEquals(197, header.length()); // padded to 200
+        ByteBuffer b = ByteBuffer.allocate(8 + 200 + 16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(200);
+        b.put(header.getBytes(StandardCharsets.US_ASCII)).put("   ".getBytes(StandardCharsets.US_ASCII));
+        b.putShort((short) 0x3F80).putShort((short) 0xC000).putShort((short) 0x3F00); // bf16 1, -2, 0.5
+        b.putInt(0x3F800000).putInt(0xC0200000); // f32 1, -2.5
+        b.putShort((short) 0x7BFF); // f16 65504
+        return b.array();
+    }
+
+    @Test
+    void bothWritersProduceTheGoldenBytesAndTheReadersDecodeThem() throws Exception {
+        byte[] want = golden();
+        assertEquals(0xC8, want[0] & 0xFF);
+        assertEquals('{', want[8]);
+        assertEquals((byte) 0x80, want[208]);
+
+        Path f = dir.resolve("w.safetensors");
+        new SafetensorsWriter().metadata("format", "pt")
+                .add("z", Dtype.BF16, new long[] {3}, new float[] {1f, -2f, 0.5f})
+                .add("a", Dtype.F32, new long[] {1, 2}, new float[] {1f, -2.5f})
+                .add("h", Dtype.F16, new long[] {1}, new float[] {65504f})
+                .write(f);
+        assertArrayEquals(want, Files.readAllBytes(f), "SafetensorsWriter");
+
+        Path g = dir.resolve("golden.safetensors");
+        Files.write(g, want);
+        Path streamed = dir.resolve("s.safetensors");
+        try (SafetensorsFile src = SafetensorsFile.open(g);
+                SafetensorsStream w = new SafetensorsStream(streamed, java.util.Map.of("format", "pt"), List.of(
+                        new SafetensorsStream.Slot("z", Dtype.BF16, new long[] {3}),
+                        new SafetensorsStream.Slot("a", Dtype.F32, new long[] {1, 2}),
+                        new SafetensorsStream.Slot("h", Dtype.F16, new long[] {1})))) {
+            w.copy("z", src);
+            ByteBuffer a = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            a.putFloat(1f).putFloat(-2.5f).flip();
+            w.put("a", a);
+            w.copy("h", src);
+        }
+        assertArrayEquals(want, Files.readAllBytes(streamed), "SafetensorsStream");
+
+        dev.pocmerge.core.Engines.pytorch();
+        try (SafetensorsFile s = SafetensorsFile.open(g); ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager
+                .newBaseManager()) {
+            assertArrayEquals(new float[] {1f, -2f, 0.5f}, s.readFloats("z"));
+            assertArrayEquals(new float[] {1f, -2.5f}, s.readFloats("a"));
+            assertArrayEquals(new float[] {65504f}, s.readFloats("h"));
+            // through the engine loader: float32 as is, float16 as the exact halves 1 = 0x3C00, -2 = 0xC000,
+            // 0.5 = 0x3800, -2.5 = 0xC100, 65504 = 0x7BFF
+            assertArrayEquals(new float[] {1f, -2.5f}, s.load("a", m, ai.djl.ndarray.types.DataType.FLOAT32)
+                    .toFloatArray());
+            assertArrayEquals(new float[] {65504f}, s.load("h", m, ai.djl.ndarray.types.DataType.FLOAT32)
+                    .toFloatArray());
+            assertArrayEquals(new short[] {0x3C00, (short) 0xC000, 0x3800}, SafetensorsLoadTest.halves(
+                    s.load("z", m, ai.djl.ndarray.types.DataType.FLOAT16)));
+            assertArrayEquals(new short[] {0x3C00, (short) 0xC100}, SafetensorsLoadTest.halves(
+                    s.load("a", m, ai.djl.ndarray.types.DataType.FLOAT16)));
+            assertArrayEquals(new short[] {0x7BFF}, SafetensorsLoadTest.halves(
+                    s.load("h", m, ai.djl.ndarray.types.DataType.FLOAT16)));
+        }
+    }
+
     private static JsonArray offsets(long a, long b) {
         JsonArray arr = new JsonArray();
         arr.add(a);

@@ -130,9 +130,81 @@ class TinyLlamaTest {
         assertLoadError(dir, "unexpected tensor model.layers.1");
         Files.writeString(dir.resolve("config.json"), cfg.replace("\"intermediate_size\": 128", "\"intermediate_size\": 96"));
         assertLoadError(dir, "gate_proj.weight has shape [128, 64], config.json implies [96, 64]");
-        Files.writeString(dir.resolve("config.json"), cfg.replace("\"tie_word_embeddings\": false", "\"tie_word_embeddings\": true"));
-        // as in transformers: a tied config ignores a stored lm_head.weight and uses the embedding
-        LlamaCheckpoint.load(dir, Device.cpu()).close();
+    }
+
+    /**
+     * As in transformers, a tied config ignores a stored lm_head.weight and uses the embedding: the logits must be
+     * the final hidden states times embed_tokensᵀ (float64, from the file's embedding), not times the stored
+     * lm_head, and editing one embedding row must move exactly that logit column.
+     */
+    @Test
+    void aTiedHeadIsTheEmbedding() throws Exception {
+        Path dir = tmp.resolve("tied");
+        TinyLlama.write(dir, opts(Dtype.F32, 1, false)); // untied: the folder holds a real lm_head.weight
+        Path cfg = dir.resolve("config.json");
+        Files.writeString(cfg, Files.readString(cfg).replace("\"tie_word_embeddings\": false",
+                "\"tie_word_embeddings\": true"));
+        LlamaConfig c = LlamaCheckpoint.config(dir);
+        assertTrue(c.tieWordEmbeddings());
+        Map<String, float[]> w = new LinkedHashMap<>();
+        float[] storedHead;
+        try (TensorSource s = Checkpoints.open(dir)) {
+            storedHead = s.readFloats(LlamaNames.LM_HEAD);
+            for (String n : s.names()) {
+                if (!n.equals(LlamaNames.LM_HEAD)) {
+                    w.put(n, s.readFloats(n));
+                }
+            }
+        }
+        int v = c.vocabSize();
+        int h = c.hiddenSize();
+        long[] ids = {1, 40, 41, 42, 43, 44};
+        int edited = 200; // not among the ids, so the hidden states cannot change with its embedding row
+        float[] embedding = w.get(LlamaNames.EMBED);
+        float[][] hidden;
+        float[][] logits;
+        try (LlamaModel m = LlamaCheckpoint.load(dir, Device.cpu());
+                ai.djl.ndarray.NDManager step = m.weights().manager().newSubManager()) {
+            hidden = TestModels.unpack(m.hidden(step, TokenBatch.of(ids), null, LinearHook.NONE))[0];
+            logits = TestModels.unpack(m.forward(step, TokenBatch.of(ids)))[0];
+        }
+        assertTrue(TestModels.maxAbsDiff(matmulT(hidden, embedding, v, h), logits) < 1e-4,
+                "logits = hidden · embed_tokensᵀ");
+        assertTrue(TestModels.maxAbsDiff(matmulT(hidden, storedHead, v, h), logits) > 1e-2,
+                "the stored lm_head.weight must not be used");
+
+        float[] changed = embedding.clone();
+        for (int k = 0; k < h; k++) {
+            changed[edited * h + k] = 0.25f * (k % 5 - 2);
+        }
+        w.put(LlamaNames.EMBED, changed);
+        float[][] after;
+        try (LlamaModel m = new LlamaModel(LlamaWeights.load(c, MemoryTensorSource.of(c, w), Device.cpu(), "mem"))) {
+            after = TestModels.logits(m, TokenBatch.of(ids))[0];
+        }
+        float[][] want = matmulT(hidden, changed, v, h);
+        for (int t = 0; t < ids.length; t++) {
+            for (int j = 0; j < v; j++) {
+                float expected = j == edited ? want[t][j] : logits[t][j];
+                assertEquals(expected, after[t][j], 1e-4, "position " + t + ", logit " + j);
+            }
+            assertTrue(Math.abs(after[t][edited] - logits[t][edited]) > 1e-3, "the edited row moves its logit");
+        }
+    }
+
+    /** (T, h) · (v, h)ᵀ in float64. */
+    private static float[][] matmulT(float[][] x, float[] w, int v, int h) {
+        float[][] out = new float[x.length][v];
+        for (int t = 0; t < x.length; t++) {
+            for (int j = 0; j < v; j++) {
+                double sum = 0;
+                for (int k = 0; k < h; k++) {
+                    sum += (double) x[t][k] * w[j * h + k];
+                }
+                out[t][j] = (float) sum;
+            }
+        }
+        return out;
     }
 
     private static void assertLoadError(Path dir, String what) {

@@ -43,8 +43,11 @@ public final class SymmetryStudy {
             if (nList.isEmpty() || nList.stream().anyMatch(v -> v <= 1)) {
                 throw new PocmergeException("--n-list: every N must be > 1, got " + nList);
             }
-            if (samples <= 0 || hyper.steps() <= 0 || every <= 0) {
-                throw new PocmergeException("--samples and --steps must be > 0");
+            if (hyper.steps() <= 0) {
+                throw new PocmergeException("--steps: must be > 0, got " + hyper.steps());
+            }
+            if (samples <= 0 || every <= 0) { // fixed by the study, not options
+                throw new IllegalArgumentException("samples and every must be > 0, got " + samples + ", " + every);
             }
         }
 
