@@ -91,16 +91,7 @@ public final class GenerateCommand implements Callable<Integer> {
                             + m.config().vocabSize() + " of config.json");
                 }
             }
-            int maxPos = m.config().maxPositionEmbeddings();
-            if (ids.length > maxPos) {
-                throw new PocmergeException("--prompt: " + ids.length + " tokens, above max_position_embeddings "
-                        + maxPos + " of " + model.resolve("config.json") + "; shorten the prompt");
-            }
-            if (dumpLogits == null && ids.length + (long) maxNewTokens > maxPos) {
-                throw new PocmergeException("--max-new-tokens " + maxNewTokens + ": the prompt's " + ids.length
-                        + " tokens plus it pass max_position_embeddings " + maxPos + "; use at most "
-                        + (maxPos - ids.length));
-            }
+            // prompt (+ --max-new-tokens) past max_position_embeddings: LlamaConfig.checkLength, in the generators
             if (dumpLogits != null) {
                 return dump(m, ids, hook);
             }

@@ -63,6 +63,7 @@ public final class TinyLlamaCommand implements Callable<Integer> {
         };
         TinyLlama.Options o = new TinyLlama.Options(common.seed, hidden, intermediate, layers, heads, kvHeads, vocab, d,
                 tie, ropeScaling, shards);
+        TinyLlama.check(o); // sizes before the folder exists
         LlamaConfig c = TinyLlama.write(common.runDir("tiny-llama"), o);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("out", common.out.toString());

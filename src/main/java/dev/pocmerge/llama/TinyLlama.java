@@ -67,15 +67,8 @@ public final class TinyLlama {
 
     /** Writes the folder and returns its config. */
     public static LlamaConfig write(Path out, Options o) {
-        if (o.dtype() != Dtype.F32 && o.dtype() != Dtype.BF16 && o.dtype() != Dtype.F16) {
-            throw new PocmergeException("--dtype " + o.dtype() + ": use bf16, f16 or f32");
-        }
-        LlamaConfig c = config(o);
+        LlamaConfig c = check(o);
         Map<String, long[]> shapes = c.parameterShapes();
-        if (o.shards() < 1 || o.shards() > shapes.size()) {
-            throw new PocmergeException("--shards " + o.shards() + ": between 1 and " + shapes.size() + " tensors");
-        }
-        checkSize(c, shapes, o);
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt"); // as transformers writes it
         RandomWeights.generate(c, o.seed()).forEach((name, values) -> w.add(name, o.dtype(), shapes.get(name), values));
         w.writeSharded(out, o.shards());
@@ -96,6 +89,20 @@ public final class TinyLlama {
         special.addProperty("unk_token", "<unk>");
         Json.writeAtomic(out.resolve("special_tokens_map.json"), special);
         Json.writeAtomic(out.resolve("tokenizer.json"), ByteLevelBpe.tokenizerJson());
+        return c;
+    }
+
+    /** The config {@code o} makes, once its dtype, shards and size are checked (before any folder is made). */
+    public static LlamaConfig check(Options o) {
+        if (o.dtype() != Dtype.F32 && o.dtype() != Dtype.BF16 && o.dtype() != Dtype.F16) {
+            throw new PocmergeException("--dtype " + o.dtype() + ": use bf16, f16 or f32");
+        }
+        LlamaConfig c = config(o);
+        Map<String, long[]> shapes = c.parameterShapes();
+        if (o.shards() < 1 || o.shards() > shapes.size()) {
+            throw new PocmergeException("--shards " + o.shards() + ": between 1 and " + shapes.size() + " tensors");
+        }
+        checkSize(c, shapes, o);
         return c;
     }
 

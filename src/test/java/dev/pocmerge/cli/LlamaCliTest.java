@@ -155,8 +155,13 @@ public class LlamaCliTest {
         dev.pocmerge.data.MiniCommonsense.write(tmp.resolve("data/mini-commonsense"), 4, 6, 0);
         String data = tmp.resolve("data").toString();
         for (String protocol : new String[] {"generation", "loglik"}) {
-            Run r = run("evaluate", "--model", model, "--data-dir", data, "--tasks", "mini-commonsense", "--protocol",
-                    protocol, "--beams", "1", "--out", tmp.resolve("e-" + protocol).toString());
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("evaluate", "--model", model, "--data-dir", data,
+                    "--tasks", "mini-commonsense", "--protocol", protocol, "--out", tmp.resolve("e-" + protocol)
+                    .toString()));
+            if (protocol.equals("generation")) {
+                args.addAll(java.util.List.of("--beams", "1")); // loglik refuses decoding options
+            }
+            Run r = run(args.toArray(String[]::new));
             assertRefused(r, protocol.equals("loglik") ? "error: a sequence of " : "error: a prompt of ");
             assertTrue(r.err().contains(limit), r.err());
         }

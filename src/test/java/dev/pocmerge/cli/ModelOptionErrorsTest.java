@@ -74,10 +74,10 @@ class ModelOptionErrorsTest {
     @Test
     void generationPastTheModelsPositionsIsRefused() {
         // the tiny model has max_position_embeddings 2048
-        String m = assertRefused("--max-new-tokens 5000", null, "generate", "--model", model.toString(), "--prompt",
+        String m = assertRefused("--max-new-tokens", null, "generate", "--model", model.toString(), "--prompt",
                 "hi", "--max-new-tokens", "5000");
         org.junit.jupiter.api.Assertions.assertTrue(m.contains("2048"), m);
-        assertRefused("--prompt", null, "generate", "--model", model.toString(), "--prompt", "a".repeat(3000),
+        assertRefused("a prompt of", null, "generate", "--model", model.toString(), "--prompt", "a".repeat(3000),
                 "--max-new-tokens", "1");
     }
 
