@@ -78,7 +78,7 @@ public final class MfldTrainer {
                 if (window != null) {
                     window[k - snapStep - 1] = idx;
                 }
-                p.update(advance(p, data, idx, noise, k, kinetic), kinetic);
+                p.update(advance(p, data, idx, noise, k, kinetic));
                 if (listener != null) {
                     listener.afterStep(k, p);
                 }
@@ -103,14 +103,14 @@ public final class MfldTrainer {
     /** Restores {@code snap} (taken after step {@code from}) and re-runs steps to {@code to}, checking each. */
     private int replay(Particles p, Batch data, Snapshot snap, int from, int to, long[][] window, NoiseSource noise,
             boolean kinetic) {
-        p.update(snap.copy(p.manager()), kinetic);
+        p.update(snap.copy(p.manager()));
         for (int k = from + 1; k <= to; k++) {
             MfldStep.State next = advance(p, data, window == null ? null : window[k - from - 1], noise, k, kinetic);
             if (!isFinite(next.x())) {
                 next.close();
                 return k;
             }
-            p.update(next, kinetic);
+            p.update(next);
         }
         throw new IllegalStateException("steps " + (from + 1) + ".." + to + " were not finite, their replay is");
     }

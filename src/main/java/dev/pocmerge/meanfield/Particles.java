@@ -97,9 +97,9 @@ public final class Particles implements AutoCloseable {
         return v;
     }
 
-    /** Replaces the state with a step's result ({@code v} kept as it is for overdamped dynamics). */
-    void update(MfldStep.State next, boolean kinetic) {
-        update(next.x(), kinetic ? next.v() : null);
+    /** Replaces the state with a step's result (its {@code v} is null for overdamped dynamics: v stays). */
+    void update(MfldStep.State next) {
+        update(next.x(), next.v());
     }
 
     /** Replaces the state; the old arrays are closed. */
