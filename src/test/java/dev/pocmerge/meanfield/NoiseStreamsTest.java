@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.pocmerge.core.Engines;
@@ -37,10 +38,16 @@ class NoiseStreamsTest {
             // the parallel fill equals filling member by member, in order, on one thread
             float[] serial = new float[batch.length];
             for (int j = 0; j < 6; j++) {
-                all.fill(serial, j * per, per, j, 7, 0.3f);
+                all.fill(java.nio.FloatBuffer.wrap(serial), j * per, per, j, 7, 0.3f);
             }
             assertArrayEquals(serial, batch);
             assertFalse(Arrays.equals(batch, draw(mgr, all, 8, 0.3f)), "another step, other numbers");
+            // the streams reuse one host buffer: a draw must keep its numbers when the next one is made
+            try (NDArray held = all.draw(mgr, 7, N, D, 0.3f, DataType.FLOAT32);
+                    NDArray next = all.draw(mgr, 8, N, D, 0.3f, DataType.FLOAT32)) {
+                assertArrayEquals(batch, held.toFloatArray(), "a draw held across the next one");
+                assertFalse(Arrays.equals(batch, next.toFloatArray()));
+            }
         }
     }
 
