@@ -11,6 +11,10 @@ import dev.pocmerge.core.Seeds;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.apache.commons.rng.sampling.distribution.ZigguratSampler;
@@ -24,7 +28,9 @@ import org.apache.commons.rng.simple.RandomSource;
  * trainer's replay of a diverged window).
  *
  * <p>On the CPU the numbers come from Apache Commons RNG: xoshiro128++ seeded per (member, step), McFarland's
- * ziggurat for N(0, 1), members filled in parallel straight into one (M, N, D) buffer, uploaded once. libtorch
+ * ziggurat for N(0, 1), filled straight into one reused (M, N, D) direct buffer and copied once; the next step's
+ * draw is filled ahead on one background thread while libtorch runs the current step (a draw out of that order,
+ * as in a replay, is filled on the spot, in parallel over members). libtorch
  * 2.7.1's CPU normal generator is one thread and ~5 ms per 10⁶ values here; this is ~3 ms of CPU per 10⁶ values
  * split over the cores (measured in {@code bench ensemble}'s {@code noise_*_ms}). On a GPU the draw stays on the
  * device (the engine's generator re-seeded per member and step; a host draw would make every step wait on the
@@ -38,6 +44,25 @@ final class NoiseStreams implements NoiseSource {
     private final long[] memberSeeds;
     /** Reused between draws: a fresh 4 MB direct buffer per step (zeroed, then freed) cost 1.9 ms of a 27 ms step. */
     private ByteBuffer host = ByteBuffer.allocateDirect(0);
+    /** The draw being filled ahead into {@link #host} (the next step's), or null. */
+    private Ahead ahead;
+
+    /** A fill of {@code host} running on {@link #FILLER} for one (step, shape, σ). */
+    private record Ahead(int step, long neurons, long dim, float sigma, Future<?> done) {
+        boolean isFor(int s, long n, long d, float sg) {
+            return step == s && neurons == n && dim == d && Float.compare(sigma, sg) == 0;
+        }
+    }
+
+    /**
+     * One daemon thread for the whole process: while libtorch runs step k, it fills step k+1's noise (the numbers
+     * depend only on (member, step), so filling ahead changes nothing but the time).
+     */
+    private static final ExecutorService FILLER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "pocmerge-noise");
+        t.setDaemon(true);
+        return t;
+    });
 
     NoiseStreams(long seed, int[] memberIds) {
         memberSeeds = new long[memberIds.length];
@@ -55,15 +80,46 @@ final class NoiseStreams implements NoiseSource {
         }
         int per = Math.toIntExact(neurons * dim);
         int total = Math.multiplyExact(per, memberSeeds.length);
+        boolean ready = ahead != null && ahead.isFor(step, neurons, dim, sigma);
+        finishAhead(); // either this step's numbers, or a fill that must end before host is reused
         if (host.capacity() != total * 4L) {
             host = ByteBuffer.allocateDirect(Math.multiplyExact(total, 4)).order(ByteOrder.nativeOrder());
+            ready = false;
         }
-        FloatBuffer buf = host.asFloatBuffer();
-        IntStream members = IntStream.range(0, memberSeeds.length);
-        (memberSeeds.length > 1 ? members.parallel() : members).forEach(j -> fill(buf, j * per, per, j, step, sigma));
-        // create() only borrows a direct buffer on the CPU: the copy makes the draw outlive the next one
+        if (!ready) {
+            FloatBuffer buf = host.asFloatBuffer();
+            IntStream members = IntStream.range(0, memberSeeds.length);
+            (memberSeeds.length > 1 ? members.parallel() : members).forEach(j -> fill(buf, j * per, per, j, step,
+                    sigma));
+        }
+        // create() only borrows a direct buffer on the CPU: the copy frees host for the next fill
+        NDArray out;
         try (NDArray borrowed = sm.create(host, new Shape(memberSeeds.length, neurons, dim), DataType.FLOAT32)) {
-            return dtype == DataType.FLOAT32 ? borrowed.duplicate() : borrowed.toType(dtype, true);
+            out = dtype == DataType.FLOAT32 ? borrowed.duplicate() : borrowed.toType(dtype, true);
+        }
+        FloatBuffer next = host.asFloatBuffer();
+        int nextStep = step + 1;
+        ahead = new Ahead(nextStep, neurons, dim, sigma, FILLER.submit(() -> {
+            for (int j = 0; j < memberSeeds.length; j++) {
+                fill(next, j * per, per, j, nextStep, sigma);
+            }
+        }));
+        return out;
+    }
+
+    private void finishAhead() {
+        if (ahead == null) {
+            return;
+        }
+        try {
+            ahead.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the next step's noise was drawn", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("drawing the next step's noise failed", e.getCause());
+        } finally {
+            ahead = null;
         }
     }
 

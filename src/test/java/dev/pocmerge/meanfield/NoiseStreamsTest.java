@@ -41,7 +41,12 @@ class NoiseStreamsTest {
                 all.fill(java.nio.FloatBuffer.wrap(serial), j * per, per, j, 7, 0.3f);
             }
             assertArrayEquals(serial, batch);
-            assertFalse(Arrays.equals(batch, draw(mgr, all, 8, 0.3f)), "another step, other numbers");
+            // step 8 right after step 7 comes from the fill ahead; a fresh stream fills it on the spot
+            float[] ahead = draw(mgr, all, 8, 0.3f);
+            assertArrayEquals(draw(mgr, new NoiseStreams(3, new int[] {0, 1, 2, 3, 4, 5}), 8, 0.3f), ahead,
+                    "filled ahead = filled on demand");
+            assertFalse(Arrays.equals(batch, ahead), "another step, other numbers");
+            assertFalse(Arrays.equals(draw(mgr, all, 9, 0.3f), draw(mgr, all, 9, 0.6f)), "σ is part of the key");
             // the streams reuse one host buffer: a draw must keep its numbers when the next one is made
             try (NDArray held = all.draw(mgr, 7, N, D, 0.3f, DataType.FLOAT32);
                     NDArray next = all.draw(mgr, 8, N, D, 0.3f, DataType.FLOAT32)) {
