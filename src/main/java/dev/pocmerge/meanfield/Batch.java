@@ -45,15 +45,6 @@ public record Batch(NDArray z2, NDArray z2x2T, NDArray y) {
         return new Batch(zz, twiceTransposed(zz), yy);
     }
 
-    /** Members [from, to) of a per-member batch (views); a shared batch serves every member as it is. */
-    public Batch members(long from, long to) {
-        if (shared()) {
-            return this;
-        }
-        String r = from + ":" + to;
-        return new Batch(z2.get(r), z2x2T.get(r), y.get(r));
-    }
-
     /** Rows per member (n, or b for a minibatch). */
     public long size() {
         return y.getShape().get(y.getShape().dimension() - 1);

@@ -3,8 +3,6 @@ package dev.pocmerge.meanfield;
 import static dev.pocmerge.core.Tensors.k;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 
 /**
@@ -29,41 +27,9 @@ import ai.djl.ndarray.index.NDIndex;
  */
 public record ClosedFormGradient(Neuron neuron, Loss loss, double lambdaPrime) implements GradientPath {
     private static final NDIndex LAST = new NDIndex(":, :, -1");
-    /**
-     * On the CPU, members go through the step in tiles whose (members, N, n) activations take at most this many
-     * bytes, so that the activation and its σ stay in the last-level cache between the seven passes over them
-     * (32 MiB L3 here; one untiled (20, 500, 400) activation is 16 MB). Members are independent, so a tile's
-     * gradient is exactly that member block of the untiled one (TiledGradientTest).
-     */
-    static final long TILE_BYTES = 4L << 20;
 
     @Override
     public NDArray scaledDataGradient(NDArray x, Batch batch, double scale) {
-        long m = x.getShape().get(0);
-        long perMember = x.getShape().get(1) * batch.size() * x.getDataType().getNumOfBytes();
-        int tile = x.getDevice().isGpu() ? (int) m : (int) Math.max(1, Math.min(m, TILE_BYTES / perMember));
-        return scaledDataGradient(x, batch, scale, tile);
-    }
-
-    /** With members in tiles of {@code tile} (the last one may be smaller); {@code tile ≥ M} is one pass. */
-    NDArray scaledDataGradient(NDArray x, Batch batch, double scale, int tile) {
-        long m = x.getShape().get(0);
-        if (tile >= m) {
-            return tileGradient(x, batch, scale);
-        }
-        NDList parts = new NDList();
-        for (long a = 0; a < m; a += tile) {
-            long b = Math.min(m, a + tile);
-            try (NDArray xs = x.get(a + ":" + b)) {
-                parts.add(tileGradient(xs, batch.members(a, b), scale));
-            }
-        }
-        NDArray grad = NDArrays.concat(parts, 0);
-        parts.close();
-        return grad;
-    }
-
-    private NDArray tileGradient(NDArray x, Batch batch, double scale) {
         long nNeurons = x.getShape().get(1);
         long n = batch.size();
         NDArray a2 = x.matMul(batch.z2x2T());                    // 2·a        (M, N, n)
