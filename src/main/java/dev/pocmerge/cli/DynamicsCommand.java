@@ -66,7 +66,9 @@ public final class DynamicsCommand implements Callable<Integer> {
         DynamicsComparison.Result r;
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("dynamics", s.totalSteps())) {
-            r = DynamicsComparison.run(manager, s, bar::stepTo);
+            RunMetrics metrics = new RunMetrics(dir, bar, "mfld_steps", s.totalSteps());
+            r = DynamicsComparison.run(manager, s, (java.util.function.IntConsumer) metrics);
+            metrics.finish();
         }
         JsonObject out = DynamicsReport.write(dir, r, CommandLines.regenerate(spec),
                 CommandLines.machine(Devices.describe(device)));

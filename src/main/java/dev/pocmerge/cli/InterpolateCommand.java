@@ -59,7 +59,9 @@ public final class InterpolateCommand implements Callable<Integer> {
         WeightInterpolation.Result r;
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("interpolate", s.totalSteps())) {
-            r = WeightInterpolation.run(manager, s, bar::stepTo);
+            RunMetrics metrics = new RunMetrics(dir, bar, "mfld_steps", s.totalSteps());
+            r = WeightInterpolation.run(manager, s, (java.util.function.IntConsumer) metrics);
+            metrics.finish();
         }
         JsonObject out = WeightInterpolationReport.write(dir, r, CommandLines.regenerate(spec),
                 CommandLines.machine(Devices.describe(device)));

@@ -80,7 +80,9 @@ public final class LambdaSweepCommand implements Callable<Integer> {
         LambdaSweep.Result r;
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("lambda-sweep", LambdaSweep.totalSteps(s, nTrain))) {
-            r = LambdaSweep.run(manager, data, s, bar::stepTo);
+            RunMetrics metrics = new RunMetrics(dir, bar, "mfld_steps", LambdaSweep.totalSteps(s, nTrain));
+            r = LambdaSweep.run(manager, data, s, metrics);
+            metrics.finish();
         }
         JsonObject out = LambdaSweepReport.write(dir, r, CommandLines.regenerate(spec),
                 CommandLines.machine(Devices.describe(device)));

@@ -48,7 +48,9 @@ public final class ParticlesFpCommand implements Callable<Integer> {
         RunConfigJson.write(dir, spec, s);
         ParticlesVsFp.Result r;
         try (ProgressBar bar = Progress.bar("particles-fp", s.totalWork())) {
-            r = ParticlesVsFp.run(s, bar::stepTo);
+            RunMetrics metrics = new RunMetrics(dir, bar, "snapshots", s.totalWork());
+            r = ParticlesVsFp.run(s, (java.util.function.IntConsumer) metrics);
+            metrics.finish();
         }
         JsonObject o = ParticlesVsFpReport.write(dir, r, CommandLines.regenerate(spec));
         if (json) {

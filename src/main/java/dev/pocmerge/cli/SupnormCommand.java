@@ -79,7 +79,9 @@ public final class SupnormCommand implements Callable<Integer> {
         Supnorm.Result r;
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("supnorm", s.totalSteps())) {
-            r = Supnorm.run(manager, s, bar::stepTo);
+            RunMetrics metrics = new RunMetrics(dir, bar, "mfld_steps", s.totalSteps());
+            r = Supnorm.run(manager, s, metrics);
+            metrics.finish();
         }
         JsonObject out = SupnormReport.write(dir, r, CommandLines.regenerate(spec),
                 CommandLines.machine(Devices.describe(device)));

@@ -63,7 +63,9 @@ public final class SymmetriesCommand implements Callable<Integer> {
         SymmetryStudy.Result r;
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("symmetries", s.runs())) {
-            r = SymmetryStudy.run(manager, s, bar::stepTo);
+            RunMetrics metrics = new RunMetrics(dir, bar, "runs", s.runs());
+            r = SymmetryStudy.run(manager, s, (java.util.function.IntConsumer) metrics);
+            metrics.finish();
         }
         JsonObject out = SymmetryReport.write(dir, r, CommandLines.regenerate(spec),
                 CommandLines.machine(Devices.describe(device)));

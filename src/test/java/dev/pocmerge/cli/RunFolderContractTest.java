@@ -141,5 +141,37 @@ class RunFolderContractTest {
         assertEquals(40, sc.getAsJsonObject("settings").get("nInf").getAsInt());
         assertEquals(20, sc.getAsJsonObject("settings").get("resamples").getAsInt() * 10, "given, not the default");
         StrictJson.check(Files.readString(sup.resolve("results.json")));
+        progressRows(sup, "mfld_steps");
+
+        Path in = tmp.resolve("interp");
+        CliRun i = CliRun.of("interpolate", "--N", "10", "--pairs", "1", "--alphas", "3", "--steps", "7", "--device",
+                "cpu", "--out", in.toString(), "--json");
+        assertEquals(0, i.exit(), i.err());
+        progressRows(in, "mfld_steps");
+    }
+
+    /** The experiments' metrics.jsonl: strict rows of work done, rising to the total, then one final row. */
+    private static void progressRows(Path dir, String unit) throws IOException {
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        List<JsonObject> rows = lines.stream().map(l -> JsonParser.parseString(StrictJson.check(l)).getAsJsonObject())
+                .toList();
+        assertTrue(rows.size() >= 3, dir + ": " + lines);
+        long of = rows.get(0).get("of").getAsLong();
+        assertTrue(of > 0, lines.toString());
+        long prev = 0;
+        double prevSeconds = 0;
+        for (JsonObject r : rows.subList(0, rows.size() - 1)) {
+            assertEquals(unit, r.get("unit").getAsString());
+            assertEquals(of, r.get("of").getAsLong());
+            assertTrue(r.get("done").getAsLong() > prev, "work done rises: " + lines);
+            assertTrue(r.get("seconds").getAsDouble() >= prevSeconds, lines.toString());
+            prev = r.get("done").getAsLong();
+            prevSeconds = r.get("seconds").getAsDouble();
+            assertFalse(r.has("final"));
+        }
+        assertEquals(of, prev, "the last progress row is the whole run: " + lines);
+        JsonObject fin = rows.get(rows.size() - 1);
+        assertTrue(fin.get("final").getAsBoolean(), lines.toString());
+        assertEquals(of, fin.get("done").getAsLong());
     }
 }
