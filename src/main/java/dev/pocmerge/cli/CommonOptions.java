@@ -1,21 +1,18 @@
 package dev.pocmerge.cli;
 
-import dev.pocmerge.core.RunDirs;
 import java.nio.file.Path;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
-/** Options every job that writes a run folder shares (DESIGN.md, CLI): {@link PrintOptions} and the folder's. */
+/**
+ * Options every job that writes a run folder shares (DESIGN.md, CLI): {@link PrintOptions} and the folder's
+ * ({@link OutOptions}, which the writing commands with no device take alone).
+ */
 public class CommonOptions extends PrintOptions {
-    @Option(names = "--out", description = "run folder (default: runs/<command>-<timestamp>); an existing non-empty"
-            + " folder is refused unless --overwrite")
-    public Path out;
+    @Mixin
+    public OutOptions folder = new OutOptions();
 
-    @Option(names = "--overwrite", description = "replace a non-empty --out folder (the old one is kept until this run"
-            + " succeeds)")
-    public boolean overwrite;
-
-    /** The run folder, made under {@link RunDirs}' contract (refusals, --overwrite). */
+    /** The run folder, made under {@code RunDirs}' contract (refusals, --overwrite). */
     Path runDir(String command) {
-        return RunDirs.open(command, out, overwrite);
+        return folder.runDir(command);
     }
 }

@@ -139,23 +139,23 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (resume != null && !Files.isRegularFile(resume.resolve("config.json")) && model != null && data != null) {
             // nothing to resume yet (a pod's or an array task's first start): start the run in that folder, so one
             // command line serves the first start and every restart after preemption
-            if (common.out != null && !common.out.toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
-                throw new PocmergeException("--resume " + resume + " continues in that folder; drop --out " + common.out);
+            if (common.folder.out != null && !common.folder.out.toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
+                throw new PocmergeException("--resume " + resume + " continues in that folder; drop --out " + common.folder.out);
             }
-            common.out = resume;
+            common.folder.out = resume;
             resume = null;
             firstStart = true;
         }
         if (resume != null) {
-            if (common.out != null && !common.out.toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
-                throw new PocmergeException("--resume " + resume + " continues in that folder; drop --out " + common.out);
+            if (common.folder.out != null && !common.folder.out.toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
+                throw new PocmergeException("--resume " + resume + " continues in that folder; drop --out " + common.folder.out);
             }
             dir = resume;
             cfg = resumed(device);
         } else {
             cfg = fromOptions(device, model, data);
-            dir = RunDirs.path("finetune", common.out);
-            if (Files.exists(dir.resolve("config.json")) && !common.overwrite) {
+            dir = RunDirs.path("finetune", common.folder.out);
+            if (Files.exists(dir.resolve("config.json")) && !common.folder.overwrite) {
                 throw new PocmergeException("--out " + dir + " already holds a run; continue it with --resume " + dir
                         + ", replace it with --overwrite, or choose another folder");
             }
@@ -175,7 +175,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         LoraTrainer.validate(cfg, lc, tokenized.examples().size());
         FinetuneChecks.check(cfg, lc, tokenized.examples().size(), device, spec.commandLine().getParseResult());
         if (resume == null && !firstStart) {
-            RunDirs.open("finetune", dir, common.overwrite);
+            RunDirs.open("finetune", dir, common.folder.overwrite);
         } else {
             RunDirs.continueIn(dir); // --resume names the folder as the run's own
         }

@@ -29,12 +29,12 @@ public final class MakeMiniCommonsenseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (common.out == null) {
+        if (common.folder.out == null) {
             throw new PocmergeException("make-mini-commonsense: --out DIR is required");
         }
         MiniCommonsense.Sets s = MiniCommonsense.write(common.runDir("make-mini-commonsense"), train, test, common.seed);
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("out", common.out.toString());
+        r.put("out", common.folder.out.toString());
         r.put("seed", common.seed);
         r.put("train", s.train().size());
         r.put("test", s.test().size());
@@ -44,7 +44,7 @@ public final class MakeMiniCommonsenseCommand implements Callable<Integer> {
             System.out.println(Json.COMPACT.toJson(r));
         } else {
             System.out.printf("wrote %s/train.json (%d rows, answers %s) and test.json (%d rows, answers %s)%n",
-                    common.out, s.train().size(), counts(s.train()), s.test().size(), counts(s.test()));
+                    common.folder.out, s.train().size(), counts(s.train()), s.test().size(), counts(s.test()));
         }
         return 0;
     }

@@ -105,9 +105,9 @@ public final class MergeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         LlamaConfig base = model == null ? null : LlamaCheckpoint.config(model);
         List<AdapterFolders.Member> folders = AdapterFolders.expand(adapters);
-        Path out = RunDirs.path("merge", common.out);
+        Path out = RunDirs.path("merge", common.folder.out);
         refuseOverlaps(out, folders);
-        RunDirs.refuseUnlessOverwrite(out, common.overwrite);
+        RunDirs.refuseUnlessOverwrite(out, common.folder.overwrite);
         List<LoraAdapter> members = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         for (AdapterFolders.Member f : folders) {
@@ -146,7 +146,7 @@ public final class MergeCommand implements Callable<Integer> {
                 }
             }
         } else {
-            AtomicDirs.write(out, d -> common.overwrite, "replaceable (add --overwrite)", tmp -> {
+            AtomicDirs.write(out, d -> common.folder.overwrite, "replaceable (add --overwrite)", tmp -> {
                         PeftFiles.writeInto(tmp, merged);
                         Json.writeAtomic(tmp.resolve(REPORT), report);
                     });

@@ -81,11 +81,11 @@ final class MergeParticles {
                     + pruneTo);
         }
         float[] x = stack(inputs, owner, n * dim);
-        Path out = RunDirs.path("merge", common.out);
+        Path out = RunDirs.path("merge", common.folder.out);
         refuseOverlaps(out, dirs);
         Device device = Devices.resolve(common.device);
         String where = Devices.describe(device);
-        out = RunDirs.open("merge", out, common.overwrite);
+        out = RunDirs.open("merge", out, common.folder.overwrite);
         EnsembleTraining.Options options = new EnsembleTraining.Options(0, pruneTo);
         int stepsDone = Integer.parseInt(meta.get("steps_done"));
         try (NDManager manager = EnsembleTraining.manager(device)) {

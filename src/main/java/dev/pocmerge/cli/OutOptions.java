@@ -4,7 +4,7 @@ import dev.pocmerge.core.RunDirs;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** {@code --out} and {@code --overwrite} alone, for writing commands with no device (the same as in CommonOptions). */
+/** {@code --out} and {@code --overwrite}: alone for writing commands with no device, and inside {@link CommonOptions}. */
 public class OutOptions {
     @Option(names = "--out", description = "run folder (default: runs/<command>-<timestamp>); an existing non-empty"
             + " folder is refused unless --overwrite")

@@ -52,7 +52,7 @@ public final class TinyLlamaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (common.out == null) {
+        if (common.folder.out == null) {
             throw new PocmergeException("tiny-llama: --out DIR is required");
         }
         Dtype d = switch (dtype.toLowerCase(Locale.ROOT)) {
@@ -66,7 +66,7 @@ public final class TinyLlamaCommand implements Callable<Integer> {
         TinyLlama.check(o); // sizes before the folder exists
         LlamaConfig c = TinyLlama.write(common.runDir("tiny-llama"), o);
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("out", common.out.toString());
+        r.put("out", common.folder.out.toString());
         r.put("parameters", c.parameterCount());
         r.put("vocab_size", c.vocabSize());
         r.put("dtype", d.name());
@@ -74,7 +74,7 @@ public final class TinyLlamaCommand implements Callable<Integer> {
         if (common.json) {
             System.out.println(Json.COMPACT.toJson(r));
         } else {
-            System.out.printf("wrote %s: %,d parameters, vocab %d, %s, %d shard(s)%n", common.out, c.parameterCount(),
+            System.out.printf("wrote %s: %,d parameters, vocab %d, %s, %d shard(s)%n", common.folder.out, c.parameterCount(),
                     c.vocabSize(), d, shards);
         }
         return 0;
