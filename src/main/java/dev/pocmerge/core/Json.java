@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.DoubleFunction;
 
 /**
  * Gson in one place: pretty for files, compact for stdout; parse errors name the file. Every output is strict
@@ -66,10 +67,10 @@ public final class Json {
 
     private static GsonBuilder builder() {
         return new GsonBuilder().disableHtmlEscaping()
-                .registerTypeAdapter(Double.class, new DoubleAdapter(false).nullSafe())
-                .registerTypeAdapter(double.class, new DoubleAdapter(true))
-                .registerTypeAdapter(Float.class, new FloatAdapter(false).nullSafe())
-                .registerTypeAdapter(float.class, new FloatAdapter(true));
+                .registerTypeAdapter(Double.class, new FiniteOrNull<Double>(null, d -> d).nullSafe())
+                .registerTypeAdapter(double.class, new FiniteOrNull<>(Double.NaN, d -> d))
+                .registerTypeAdapter(Float.class, new FiniteOrNull<Float>(null, d -> (float) d).nullSafe())
+                .registerTypeAdapter(float.class, new FiniteOrNull<>(Float.NaN, d -> (float) d));
     }
 
     /** Replaces every non-finite number in {@code e} by {@link JsonNull} (in place); returns {@code e}. */
@@ -100,55 +101,37 @@ public final class Json {
         return e instanceof JsonPrimitive p && p.isNumber() && !Double.isFinite(p.getAsNumber().doubleValue());
     }
 
-    private static final class DoubleAdapter extends TypeAdapter<Double> {
-        private final boolean primitive;
+    /**
+     * Doubles and floats, boxed or primitive: a non-finite value is written as null; null reads back as
+     * {@code whenNull} (NaN for a primitive field, null for a boxed one).
+     */
+    private static final class FiniteOrNull<T extends Number> extends TypeAdapter<T> {
+        private final T whenNull;
+        private final DoubleFunction<T> of;
 
-        DoubleAdapter(boolean primitive) {
-            this.primitive = primitive;
+        FiniteOrNull(T whenNull, DoubleFunction<T> of) {
+            this.whenNull = whenNull;
+            this.of = of;
         }
 
         @Override
-        public void write(JsonWriter out, Double v) throws IOException {
-            if (v == null || !Double.isFinite(v)) {
+        public void write(JsonWriter out, T v) throws IOException {
+            if (v == null || !Double.isFinite(v.doubleValue())) {
                 out.nullValue();
+            } else if (v instanceof Float f) {
+                out.value(f.floatValue()); // the float's own shortest digits, not its double widening's
             } else {
                 out.value(v.doubleValue());
             }
         }
 
         @Override
-        public Double read(JsonReader in) throws IOException {
+        public T read(JsonReader in) throws IOException {
             if (in.peek() == JsonToken.NULL) {
                 in.nextNull();
-                return primitive ? Double.NaN : null;
+                return whenNull;
             }
-            return in.nextDouble();
-        }
-    }
-
-    private static final class FloatAdapter extends TypeAdapter<Float> {
-        private final boolean primitive;
-
-        FloatAdapter(boolean primitive) {
-            this.primitive = primitive;
-        }
-
-        @Override
-        public void write(JsonWriter out, Float v) throws IOException {
-            if (v == null || !Float.isFinite(v)) {
-                out.nullValue();
-            } else {
-                out.value(v.floatValue());
-            }
-        }
-
-        @Override
-        public Float read(JsonReader in) throws IOException {
-            if (in.peek() == JsonToken.NULL) {
-                in.nextNull();
-                return primitive ? Float.NaN : null;
-            }
-            return (float) in.nextDouble();
+            return of.apply(in.nextDouble());
         }
     }
 
