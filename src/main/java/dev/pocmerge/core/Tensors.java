@@ -52,6 +52,13 @@ public final class Tensors {
         }
     }
 
+    /** Frees a direct buffer now (it must not be used afterwards) instead of when the collector finds it. */
+    public static void free(ByteBuffer direct) {
+        if (direct.isDirect() && direct.capacity() > 0) {
+            UNSAFE.invokeCleaner(direct);
+        }
+    }
+
     private static final sun.misc.Unsafe UNSAFE = unsafe();
 
     private static sun.misc.Unsafe unsafe() {

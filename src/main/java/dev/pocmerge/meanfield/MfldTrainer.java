@@ -48,7 +48,9 @@ public final class MfldTrainer {
     }
 
     public Outcome train(Particles p, Batch data, long seed, Listener listener) {
-        return train(p, data, seed, listener, new NoiseStreams(seed, p.memberIds()));
+        try (NoiseStreams noise = new NoiseStreams(seed, p.memberIds(), cfg.steps())) {
+            return train(p, data, seed, listener, noise);
+        }
     }
 
     /**

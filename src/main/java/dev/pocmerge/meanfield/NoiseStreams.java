@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.pocmerge.core.Seeds;
+import dev.pocmerge.core.Tensors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -64,7 +65,16 @@ final class NoiseStreams implements NoiseSource {
         return t;
     });
 
+    /** The last step a run draws: no fill ahead past it. */
+    private final int lastStep;
+
     NoiseStreams(long seed, int[] memberIds) {
+        this(seed, memberIds, Integer.MAX_VALUE);
+    }
+
+    /** For a run of {@code lastStep} steps. */
+    NoiseStreams(long seed, int[] memberIds, int lastStep) {
+        this.lastStep = lastStep;
         memberSeeds = new long[memberIds.length];
         long base = Seeds.derive(seed, SALT);
         for (int j = 0; j < memberIds.length; j++) {
@@ -97,6 +107,9 @@ final class NoiseStreams implements NoiseSource {
         try (NDArray borrowed = sm.create(host, new Shape(memberSeeds.length, neurons, dim), DataType.FLOAT32)) {
             out = dtype == DataType.FLOAT32 ? borrowed.duplicate() : borrowed.toType(dtype, true);
         }
+        if (step >= lastStep) {
+            return out;
+        }
         FloatBuffer next = host.asFloatBuffer();
         int nextStep = step + 1;
         ahead = new Ahead(nextStep, neurons, dim, sigma, FILLER.submit(() -> {
@@ -105,6 +118,18 @@ final class NoiseStreams implements NoiseSource {
             }
         }));
         return out;
+    }
+
+    /** Waits for a fill in progress, then frees the host buffer now rather than at some later collection. */
+    @Override
+    public void close() {
+        try {
+            finishAhead();
+        } finally {
+            ByteBuffer b = host;
+            host = ByteBuffer.allocateDirect(0);
+            Tensors.free(b);
+        }
     }
 
     private void finishAhead() {
