@@ -38,8 +38,16 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
             description = "timed steps of each single-network stepper (default: ${DEFAULT-VALUE})")
     int sequentialSteps;
 
+    @Option(names = "--warmup-steps", defaultValue = "500", description = "untimed batched steps before the timed"
+            + " run, for the JIT to reach the steady rate; the first run of --steps steps in this JVM is reported"
+            + " too, as the cold rate (default: ${DEFAULT-VALUE})")
+    int warmupSteps;
+
     @Override
     public Integer call() {
+        if (warmupSteps < 0) {
+            throw new PocmergeException("--warmup-steps " + warmupSteps + ": must be ≥ 0");
+        }
         if (autogradSteps < 1 || sequentialSteps < 1) {
             throw new PocmergeException((autogradSteps < 1 ? "--autograd-steps " + autogradSteps
                     : "--sequential-steps " + sequentialSteps) + ": must be ≥ 1 (a rate needs timed steps)");
@@ -51,7 +59,7 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
         MfldSizes.check(device, spec, ds, 0);
         StepBenchmark.Result r;
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            r = StepBenchmark.run(manager, ds, spec, autogradSteps, sequentialSteps);
+            r = StepBenchmark.run(manager, ds, spec, autogradSteps, sequentialSteps, warmupSteps);
         }
         JsonObject o = new JsonObject();
         o.addProperty("device", Devices.describe(device));
@@ -63,6 +71,8 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
         o.addProperty("steps", spec.mfld().steps());
         o.addProperty("threads", Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
         o.addProperty("batched_steps_per_s", r.batchedStepsPerS());
+        o.addProperty("batched_cold_steps_per_s", r.batchedColdStepsPerS());
+        o.addProperty("warmup_steps", r.warmupSteps());
         o.addProperty("autograd_steps_per_s", r.autogradStepsPerS());
         o.addProperty("sequential_steps_per_s", r.sequentialStepsPerS());
         o.addProperty("batched_over_sequential", r.batchedStepsPerS() / r.sequentialStepsPerS());
@@ -84,6 +94,8 @@ public final class BenchEnsembleCommand implements Callable<Integer> {
                     ds.nTrain(), ds.d() + 2);
             System.out.printf("batched closed form  %8.2f steps/s  (%.1f GFLOP/s = %.0f%% of the %.1f GFLOP/s matmul)%n",
                     r.batchedStepsPerS(), r.stepGflops(), 100 * r.stepGflops() / r.matmulGflops(), r.matmulGflops());
+            System.out.printf("  cold (the first %d steps in this JVM) %.2f steps/s; the line above after %d warm-up steps%n",
+                    spec.mfld().steps(), r.batchedColdStepsPerS(), r.warmupSteps());
             System.out.printf("batched autograd     %8.2f steps/s  (closed form is %.2f× faster)%n",
                     r.autogradStepsPerS(), r.batchedStepsPerS() / r.autogradStepsPerS());
             System.out.printf("%d sequential nets   %8.2f steps/s  (batched is %.2f× faster)%n", members,

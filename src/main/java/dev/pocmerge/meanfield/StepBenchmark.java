@@ -14,7 +14,7 @@ import dev.pocmerge.data.Dataset;
  */
 public final class StepBenchmark {
     private static final int WARMUP = 3;
-    /** Steps run on every path before anything is timed, so the JIT has compiled DJL's op wrappers. */
+    /** Steps run on the single-network and autograd paths before they are timed (the batched path: warmupSteps). */
     private static final int JIT_WARMUP = 60;
 
     /**
@@ -26,15 +26,21 @@ public final class StepBenchmark {
      */
     public record Result(double batchedStepsPerS, double autogradStepsPerS, double sequentialStepsPerS,
             double matmulGflops, double stepGflops, double gemmFlopPerStep, double noisePerMemberMs,
-            double noiseBatchedMs, double perMemberNoiseStepsPerS, double sharedNoiseStepsPerS) {}
+            double noiseBatchedMs, double perMemberNoiseStepsPerS, double sharedNoiseStepsPerS,
+            double batchedColdStepsPerS, int warmupSteps) {}
 
     /** Rounds of the alternated per-member / shared noise comparison. */
     private static final int NOISE_ROUNDS = 4;
 
     private StepBenchmark() {}
 
+    /**
+     * {@code warmupSteps}: untimed batched steps after the cold run and before the timed one. On 2 cores the JIT
+     * takes a few hundred steps to compile DJL's wrappers and the noise fill: measured at M=20, N=500, n=400,
+     * 22–30 ms a step over the first ~400 steps of a JVM, 18–19 ms from then on.
+     */
     public static Result run(NDManager manager, Dataset data, EnsembleSpec spec, int autogradSteps,
-            int sequentialSteps) {
+            int sequentialSteps, int warmupSteps) {
         DataType dt = DataType.FLOAT32;
         Batch train = Batch.of(manager, data.zTrain(), data.yTrain(), data.d(), dt);
         int m = spec.members();
@@ -43,7 +49,10 @@ public final class StepBenchmark {
         GradientPath auto = new AutogradGradient(spec.neuron(), spec.loss(), spec.mfld().lambdaPrime());
         int steps = spec.mfld().steps();
         EnsembleSpec single = new EnsembleSpec(1, n, spec.neuron(), spec.loss(), spec.mfld(), spec.seed());
-        rate(manager, data, spec, fast, train, m, JIT_WARMUP);
+        double cold = rate(manager, data, spec, fast, train, m, steps); // what a fresh JVM's run of T steps sees
+        if (warmupSteps > 0) {
+            rate(manager, data, spec, fast, train, m, warmupSteps);
+        }
         rate(manager, data, single, fast, train, 1, JIT_WARMUP);
         rate(manager, data, spec, auto, train, m, Math.min(JIT_WARMUP, autogradSteps));
         double batched = rate(manager, data, spec, fast, train, m, steps);
@@ -60,7 +69,7 @@ public final class StepBenchmark {
         double[] noise = noiseMs(manager, m, n, data.d() + 2, spec.seed(), dt);
         double[] steps2 = noiseStepRates(manager, data, spec, fast, train, Math.max(10, steps / NOISE_ROUNDS));
         return new Result(batched, autograd, sequential, matmul, flop * batched / 1e9, flop, noise[0], noise[1],
-                steps2[0], steps2[1]);
+                steps2[0], steps2[1], cold, warmupSteps);
     }
 
     /** {per-member streams, one shared draw}: medians of steps/s over alternated runs of {@code steps} steps. */

@@ -166,10 +166,11 @@ class EnsembleCommandTest {
     @Test
     void benchEnsemblePrintsTheContractKeys() {
         CliRun r = CliRun.of("bench", "ensemble", "--task", "multiindex", "--M", "3", "--N", "20", "--steps", "5",
-                "--autograd-steps", "2", "--sequential-steps", "2", "--device", "cpu", "--json");
+                "--autograd-steps", "2", "--sequential-steps", "2", "--warmup-steps", "7", "--device", "cpu", "--json");
         JsonObject o = json(r);
-        for (String key : new String[] {"batched_steps_per_s", "autograd_steps_per_s", "sequential_steps_per_s",
-            "matmul_gflops", "step_gflops"}) {
+        assertEquals(7, o.get("warmup_steps").getAsInt());
+        for (String key : new String[] {"batched_steps_per_s", "batched_cold_steps_per_s", "autograd_steps_per_s",
+            "sequential_steps_per_s", "matmul_gflops", "step_gflops"}) {
             assertTrue(o.get(key).getAsDouble() > 0, key + " in " + o);
         }
         // step_gflops is the step's GEMM FLOPs (4·M·N·n·D) times its rate
