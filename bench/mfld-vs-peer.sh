@@ -2,7 +2,8 @@
 # The issue-9 speed protocol: our batched MFLD step (`bench ensemble`, multi-index, M = 20, N = 500) against the
 # PyTorch peer (`torch_mfld.py --manual`, 2 threads) in alternated runs on one machine, so that a load that drifts
 # slows both alike. Several jars (e.g. builds of successive commits) are alternated too, to show each change's
-# effect. Prints one line per run and the medians.
+# effect. Prints one line per run and the medians: of the steady rate (after bench's --warmup-steps) and, for builds
+# that report it, of the cold rate (the first 100 steps in the JVM, before the JIT has compiled the step).
 #
 #   bench/mfld-vs-peer.sh [ROUNDS] [JAR ...]        (default: 3 rounds, target/pocmerge.jar)
 #   PEER=../shared/bench/torch_mfld.py PYTHON=/usr/bin/python3   (the peer needs Debian's python3-torch)
@@ -28,11 +29,15 @@ for ((r = 1; r <= rounds; r++)); do
     echo "round $r  peer      $rate steps/s"
     echo "peer $rate" >> "$results"
     for jar in "${jars[@]}"; do
-        rate=$(java -jar "$jar" bench ensemble --task multiindex --M 20 --N 500 --steps 100 --autograd-steps 2 \
+        rates=$(java -jar "$jar" bench ensemble --task multiindex --M 20 --N 500 --steps 100 --autograd-steps 2 \
             --sequential-steps 2 --json 2>/dev/null \
-            | "$py" -c 'import json,sys; print(json.load(sys.stdin)["batched_steps_per_s"])')
-        echo "round $r  $jar  $rate steps/s"
+            | "$py" -c 'import json,sys; o=json.load(sys.stdin); print(o["batched_steps_per_s"], o.get("batched_cold_steps_per_s", "-"))')
+        read -r rate cold <<< "$rates"
+        echo "round $r  $jar  $rate steps/s (cold, the JVM's first 100 steps: $cold)"
         echo "$jar $rate" >> "$results"
+        if [ "$cold" != "-" ]; then
+            echo "$jar(cold) $cold" >> "$results"
+        fi
     done
 done
 "$py" - "$results" <<'PY'
