@@ -46,7 +46,9 @@ class NoiseStreamsTest {
             assertArrayEquals(draw(mgr, new NoiseStreams(3, new int[] {0, 1, 2, 3, 4, 5}), 8, 0.3f), ahead,
                     "filled ahead = filled on demand");
             assertFalse(Arrays.equals(batch, ahead), "another step, other numbers");
-            assertFalse(Arrays.equals(draw(mgr, all, 9, 0.3f), draw(mgr, all, 9, 0.6f)), "σ is part of the key");
+            // drawing step 8 filled step 9 ahead at σ = 0.3: a draw of step 9 at another σ must not be served it
+            assertArrayEquals(draw(mgr, new NoiseStreams(3, new int[] {0, 1, 2, 3, 4, 5}), 9, 0.6f),
+                    draw(mgr, all, 9, 0.6f), "σ is part of the fill's key");
             // the streams reuse one host buffer: a draw must keep its numbers when the next one is made
             try (NDArray held = all.draw(mgr, 7, N, D, 0.3f, DataType.FLOAT32);
                     NDArray next = all.draw(mgr, 8, N, D, 0.3f, DataType.FLOAT32)) {
