@@ -67,7 +67,7 @@ public final class DynamicsCommand implements Callable<Integer> {
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("dynamics", s.totalSteps())) {
             RunMetrics metrics = new RunMetrics(dir, bar, "mfld_steps", s.totalSteps());
-            r = DynamicsComparison.run(manager, s, (java.util.function.IntConsumer) metrics);
+            r = DynamicsComparison.run(manager, s, metrics);
             metrics.finish();
         }
         JsonObject out = DynamicsReport.write(dir, r, CommandLines.regenerate(spec),

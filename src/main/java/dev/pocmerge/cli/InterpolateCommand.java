@@ -60,7 +60,7 @@ public final class InterpolateCommand implements Callable<Integer> {
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("interpolate", s.totalSteps())) {
             RunMetrics metrics = new RunMetrics(dir, bar, "mfld_steps", s.totalSteps());
-            r = WeightInterpolation.run(manager, s, (java.util.function.IntConsumer) metrics);
+            r = WeightInterpolation.run(manager, s, metrics);
             metrics.finish();
         }
         JsonObject out = WeightInterpolationReport.write(dir, r, CommandLines.regenerate(spec),

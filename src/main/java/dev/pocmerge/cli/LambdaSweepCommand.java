@@ -77,10 +77,11 @@ public final class LambdaSweepCommand implements Callable<Integer> {
                     + "× %d steps → %s%n", Devices.describe(device), s.lambdas(), s.nList(), s.members(),
                     s.epochs(), s.stepsPerEpoch(nTrain), dir);
         }
+        long total = LambdaSweep.totalSteps(s, nTrain);
         LambdaSweep.Result r;
         try (NDManager manager = EnsembleTraining.manager(device);
-                ProgressBar bar = Progress.bar("lambda-sweep", LambdaSweep.totalSteps(s, nTrain))) {
-            RunMetrics metrics = new RunMetrics(dir, bar, "mfld_steps", LambdaSweep.totalSteps(s, nTrain));
+                ProgressBar bar = Progress.bar("lambda-sweep", total)) {
+            RunMetrics metrics = new RunMetrics(dir, bar, "mfld_steps", total);
             r = LambdaSweep.run(manager, data, s, metrics);
             metrics.finish();
         }

@@ -49,7 +49,7 @@ public final class ParticlesFpCommand implements Callable<Integer> {
         ParticlesVsFp.Result r;
         try (ProgressBar bar = Progress.bar("particles-fp", s.totalWork())) {
             RunMetrics metrics = new RunMetrics(dir, bar, "snapshots", s.totalWork());
-            r = ParticlesVsFp.run(s, (java.util.function.IntConsumer) metrics);
+            r = ParticlesVsFp.run(s, metrics);
             metrics.finish();
         }
         JsonObject o = ParticlesVsFpReport.write(dir, r, CommandLines.regenerate(spec));

@@ -64,7 +64,7 @@ public final class SymmetriesCommand implements Callable<Integer> {
         try (NDManager manager = EnsembleTraining.manager(device);
                 ProgressBar bar = Progress.bar("symmetries", s.runs())) {
             RunMetrics metrics = new RunMetrics(dir, bar, "runs", s.runs());
-            r = SymmetryStudy.run(manager, s, (java.util.function.IntConsumer) metrics);
+            r = SymmetryStudy.run(manager, s, metrics);
             metrics.finish();
         }
         JsonObject out = SymmetryReport.write(dir, r, CommandLines.regenerate(spec),

@@ -93,6 +93,7 @@ final class NoiseStreams implements NoiseSource {
         boolean ready = ahead != null && ahead.isFor(step, neurons, dim, sigma);
         finishAhead(); // either this step's numbers, or a fill that must end before host is reused
         if (host.capacity() != total * 4L) {
+            Tensors.free(host); // as close() does: not left for a later collection
             host = ByteBuffer.allocateDirect(Math.multiplyExact(total, 4)).order(ByteOrder.nativeOrder());
             ready = false;
         }

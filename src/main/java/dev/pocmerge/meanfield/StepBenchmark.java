@@ -37,7 +37,7 @@ public final class StepBenchmark {
     /**
      * {@code warmupSteps}: untimed batched steps after the cold run and before the timed one. On 2 cores the JIT
      * takes a few hundred steps to compile DJL's wrappers and the noise fill: measured at M=20, N=500, n=400,
-     * 22–30 ms a step over the first ~400 steps of a JVM, 18–19 ms from then on.
+     * 22–30 ms a step over the first ~400 steps of a JVM, 18–23 ms from then on.
      */
     public static Result run(NDManager manager, Dataset data, EnsembleSpec spec, int autogradSteps,
             int sequentialSteps, int warmupSteps) {
@@ -142,24 +142,24 @@ public final class StepBenchmark {
         int reps = 41;
         double[] per = new double[reps];
         double[] one = new double[reps];
-        // lastStep 0: every draw filled on demand (nothing runs beside it here to overlap a fill ahead with)
-        NoiseStreams streams = new NoiseStreams(seed, java.util.stream.IntStream.range(0, m).toArray(), 0);
         Shape all = new Shape(m, n, dd);
-        for (int i = -5; i < reps; i++) { // 5 warm-up rounds
-            try (NDManager sm = manager.newSubManager()) {
-                long t0 = System.nanoTime();
-                streams.draw(sm, i + 6, n, dd, 0.1f, dt).getFloat(0, 0, 0);
-                long t1 = System.nanoTime();
-                sm.getEngine().setRandomSeed(i + 6);
-                sm.randomNormal(0f, 0.1f, all, dt).getFloat(0, 0, 0);
-                long t2 = System.nanoTime();
-                if (i >= 0) {
-                    per[i] = (t1 - t0) / 1e6;
-                    one[i] = (t2 - t1) / 1e6;
+        // lastStep 0: every draw filled on demand (nothing runs beside it here to overlap a fill ahead with)
+        try (NoiseStreams streams = new NoiseStreams(seed, java.util.stream.IntStream.range(0, m).toArray(), 0)) {
+            for (int i = -5; i < reps; i++) { // 5 warm-up rounds
+                try (NDManager sm = manager.newSubManager()) {
+                    long t0 = System.nanoTime();
+                    streams.draw(sm, i + 6, n, dd, 0.1f, dt).getFloat(0, 0, 0);
+                    long t1 = System.nanoTime();
+                    sm.getEngine().setRandomSeed(i + 6);
+                    sm.randomNormal(0f, 0.1f, all, dt).getFloat(0, 0, 0);
+                    long t2 = System.nanoTime();
+                    if (i >= 0) {
+                        per[i] = (t1 - t0) / 1e6;
+                        one[i] = (t2 - t1) / 1e6;
+                    }
                 }
             }
         }
-        streams.close();
         java.util.Arrays.sort(per);
         java.util.Arrays.sort(one);
         return new double[] {per[reps / 2], one[reps / 2]};
